@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` (the app) and `make test` (everything).
+# Both create .venv and install what they need; `make test` also installs Debian's
+# chromium for the real-browser tests when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench chromium venv clean
+
+$(PY):
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
+	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+venv: $(VENV)/.dev-deps
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+run: $(VENV)/.run-deps
+	$(PY) -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+	  --server.port $(PORT) --browser.gatherUsageStats false
+
+lint: $(VENV)/.dev-deps
+	$(PY) -m ruff check .
+
+test: $(VENV)/.dev-deps chromium lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev-deps
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

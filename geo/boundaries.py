@@ -1,0 +1,170 @@
+"""Saxony's 418 Gemeinden, 13 Kreise and the Land, with population.
+
+Geometry comes from ``data/sachsen_verwaltungsgrenzen.gpkg`` (BKG VG250, Gebietsstand
+2023 rebuilt; Destatis GV100AD population). Everything returned here is full
+resolution and in ``METRIC_CRS``: the geometry for analysis. The simplified display
+geometry lives in :mod:`geo.display`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import METRIC_CRS
+from geo.errors import UnknownAreaError
+from geo.sources import BOUNDARIES_GPKG
+
+LAND_AGS = "14"
+
+_GEMEINDE_COLUMNS = {
+    "ags": "ags",
+    "gen": "name",
+    "name_amtlich": "name_amtlich",
+    "bez": "bez",
+    "kreis_ags": "kreis_ags",
+    "kreis_name": "kreis_name",
+    "kreis_typ": "kreis_typ",
+    "vb_ars": "vb_ars",
+    "vb_name": "vb_name",
+    "vb_typ": "vb_typ",
+    "einwohner": "einwohner",
+    "flaeche_km2_geom": "flaeche_km2",
+}
+_KREIS_COLUMNS = {
+    "kreis_ags": "kreis_ags",
+    "kreis_name": "kreis_name",
+    "kreis_typ": "kreis_typ",
+    "sitz": "sitz",
+    "einwohner": "einwohner",
+    "anzahl_gemeinden": "anzahl_gemeinden",
+    "flaeche_km2_geom": "flaeche_km2",
+}
+
+
+@functools.cache
+def _read(layer: str) -> gpd.GeoDataFrame:
+    return gpd.read_file(BOUNDARIES_GPKG, layer=layer).to_crs(METRIC_CRS)
+
+
+def load_gemeinden() -> gpd.GeoDataFrame:
+    """The 418 Gemeinden, full geometry, in ``METRIC_CRS``.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``ags`` (8 digits), ``name``, ``name_amtlich``, ``bez``, ``kreis_ags`` (5 digits),
+        ``kreis_name``, ``kreis_typ``, ``vb_ars``, ``vb_name``, ``vb_typ``,
+        ``einwohner``, ``flaeche_km2``, ``geometry``; sorted by ``ags``. A new frame
+        on every call, so callers may modify it.
+    """
+    raw = _read("gemeinden")
+    gdf = raw[[*_GEMEINDE_COLUMNS, "geometry"]].rename(columns=_GEMEINDE_COLUMNS)
+    return gdf.sort_values("ags", ignore_index=True)
+
+
+def load_kreise() -> gpd.GeoDataFrame:
+    """The 13 Kreise (10 Landkreise, 3 kreisfreie Städte), full geometry, in ``METRIC_CRS``."""
+    raw = _read("kreise")
+    gdf = raw[[*_KREIS_COLUMNS, "geometry"]].rename(columns=_KREIS_COLUMNS)
+    return gdf.sort_values("kreis_ags", ignore_index=True)
+
+
+def load_land() -> gpd.GeoDataFrame:
+    """The Land Sachsen as one feature (``land_ags``, ``name``, ``einwohner``)."""
+    raw = _read("land")
+    return raw[["land_ags", "name", "einwohner", "geometry"]].copy()
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name, for matching."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ß", "ss")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def gemeinde(ags: str) -> pd.Series:
+    """The Gemeinde with this 8-digit AGS (full geometry), or `UnknownAreaError`."""
+    gdf = load_gemeinden()
+    hit = gdf[gdf["ags"] == str(ags).strip()]
+    if hit.empty:
+        msg = f"'{ags}' ist kein Amtlicher Gemeindeschlüssel einer sächsischen Gemeinde."
+        raise UnknownAreaError(msg)
+    return hit.iloc[0]
+
+
+def kreis(kreis_ags: str) -> pd.Series:
+    """The Kreis with this 5-digit key (full geometry), or `UnknownAreaError`."""
+    gdf = load_kreise()
+    hit = gdf[gdf["kreis_ags"] == str(kreis_ags).strip()]
+    if hit.empty:
+        msg = f"'{kreis_ags}' ist kein Kreisschlüssel eines sächsischen Kreises."
+        raise UnknownAreaError(msg)
+    return hit.iloc[0]
+
+
+def find_gemeinden(name: str) -> gpd.GeoDataFrame:
+    """Gemeinden whose short or official name equals `name`, ignoring case and spacing.
+
+    Names are not unique (there are two Bernsdorf, in Bautzen and in Zwickau), so
+    this returns a frame; callers with more than one row must ask which is meant.
+    """
+    gdf = load_gemeinden()
+    key = _fold(name)
+    mask = gdf["name"].map(_fold).eq(key) | gdf["name_amtlich"].map(_fold).eq(key)
+    return gdf[mask].reset_index(drop=True)
+
+
+def gemeinde_labels() -> dict[str, str]:
+    """AGS → label for a search box, in alphabetical order of the label.
+
+    A name that occurs once is its own label; a name that occurs more than once
+    gets its Kreis in brackets, e.g. ``Bernsdorf (Bautzen)``.
+    """
+    gdf = load_gemeinden()
+    dup = gdf["name"].duplicated(keep=False)
+    labels = gdf["name"].where(~dup, gdf["name"] + " (" + gdf["kreis_name"] + ")")
+    pairs = sorted(zip(gdf["ags"], labels, strict=True), key=lambda p: _fold(p[1]))
+    return dict(pairs)
+
+
+def kreis_labels() -> dict[str, str]:
+    """Kreis key → name, alphabetical (``Leipzig`` is the Landkreis, ``Leipzig, Stadt`` the city)."""
+    gdf = load_kreise()
+    pairs = sorted(zip(gdf["kreis_ags"], gdf["kreis_name"], strict=True), key=lambda p: _fold(p[1]))
+    return dict(pairs)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A selectable area: Land, Kreis or Gemeinde."""
+
+    key: str
+    kind: str  # "land" | "kreis" | "gemeinde"
+    name: str
+    einwohner: int
+    geometry: BaseGeometry  # METRIC_CRS, full resolution
+
+
+def area(key: str) -> Area:
+    """Resolve ``"14"`` (Sachsen), a 5-digit Kreis key or an 8-digit AGS to an `Area`."""
+    key = str(key).strip()
+    if key == LAND_AGS:
+        row = load_land().iloc[0]
+        return Area(LAND_AGS, "land", str(row["name"]), int(row["einwohner"]), row.geometry)
+    if len(key) == 5:
+        row = kreis(key)
+        return Area(key, "kreis", row["kreis_name"], int(row["einwohner"]), row.geometry)
+    if len(key) == 8:
+        row = gemeinde(key)
+        return Area(key, "gemeinde", row["name"], int(row["einwohner"]), row.geometry)
+    msg = (
+        f"'{key}' ist kein Gebietsschlüssel: erwartet 14 (Sachsen), einen 5-stelligen "
+        "Kreisschlüssel oder einen 8-stelligen Amtlichen Gemeindeschlüssel."
+    )
+    raise UnknownAreaError(msg)

@@ -1,0 +1,1 @@
+"""Map layers: ``geo`` results turned into styled folium layers (no streamlit here)."""

@@ -1,0 +1,74 @@
+"""The one place that builds a folium map: offline assets, attribution, controls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.sources import MAP_ATTRIBUTION
+from layers import style
+from layers.offline import make_offline
+
+#: (south, west), (north, east) of Saxony in WGS84, with a small margin.
+SACHSEN_BOUNDS = ((50.15, 11.85), (51.70, 15.05))
+
+
+class _Attribution(MacroElement):
+    """Adds source lines to Leaflet's attribution control (there is no tile layer to carry them)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        {% for line in this.lines %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line|tojson }});
+        {% endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.lines = list(lines)
+
+
+class _Background(MacroElement):
+    """A plain light background instead of map tiles."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-container { background: {{ this.colour }}; }</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, colour: str) -> None:
+        super().__init__()
+        self._name = "Background"
+        self.colour = colour
+
+
+def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
+             attribution: Sequence[str] = MAP_ATTRIBUTION) -> folium.Map:
+    """An empty map fitted to `bounds` ((south, west), (north, east)), no tiles, offline-ready.
+
+    Layers are added by the caller; call :func:`finish` after the last one.
+    """
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=6, max_zoom=17,
+                   prefer_canvas=False)
+    m.fit_bounds([list(bounds[0]), list(bounds[1])])
+    m.add_child(_Background(style.BACKGROUND))
+    m.add_child(_Attribution(attribution))
+    return m
+
+
+def finish(m: folium.Map, *, layer_control: bool = True) -> folium.Map:
+    """Add the layer control and swap every CDN asset for a local one (in place)."""
+    if layer_control:
+        folium.LayerControl(collapsed=False).add_to(m)
+    return make_offline(m)

@@ -1,0 +1,100 @@
+"""Leaflet and its plugins from local files, so the map works with no internet.
+
+folium points every element's ``default_js``/``default_css`` at a CDN; offline that
+leaves a blank map and no error. :func:`make_offline` walks a built map and replaces
+each asset by a ``data:`` URL of the same file shipped in the ``xstatic-leaflet*``
+wheels. An asset it does not know is an error, not a silent CDN request: whoever adds
+a plugin must add its local files to ``_ASSETS`` too.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import folium
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_markercluster
+from branca.element import Element
+
+_LEAFLET = Path(xs_leaflet.BASE_DIR)
+_MARKERCLUSTER = Path(xs_markercluster.BASE_DIR)
+
+#: folium asset name → local file. Names folium uses that we never need (jQuery,
+#: Bootstrap, awesome-markers, Font Awesome) are in ``_UNUSED`` and dropped.
+_ASSETS: dict[str, Path] = {
+    "leaflet": _LEAFLET / "leaflet.js",
+    "leaflet_css": _LEAFLET / "leaflet.css",
+    "markerclusterjs": _MARKERCLUSTER / "leaflet.markercluster.js",
+    "markerclustercss": _MARKERCLUSTER / "MarkerCluster.css",
+    "markerclusterdefaultcss": _MARKERCLUSTER / "MarkerCluster.Default.css",
+}
+_UNUSED = {
+    "jquery",
+    "bootstrap",
+    "awesome_markers",
+    "bootstrap_css",
+    "glyphicons_css",
+    "awesome_markers_font_css",
+    "awesome_markers_css",
+    "awesome_rotate_css",
+}
+
+
+class OfflineAssetError(RuntimeError):
+    """A map element wants a JS/CSS file that is not shipped locally."""
+
+
+@functools.cache
+def data_url(name: str) -> str:
+    """The asset `name` as a ``data:`` URL (CSS with its images inlined)."""
+    path = _ASSETS[name]
+    if path.suffix == ".css":
+        css = _inline_css_images(path.read_text(encoding="utf-8"), path.parent)
+        payload, mime = css.encode("utf-8"), "text/css"
+    else:
+        payload, mime = path.read_bytes(), "text/javascript"
+    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+def _inline_css_images(css: str, base: Path) -> str:
+    def repl(match: re.Match[str]) -> str:
+        image = base / match.group(1)
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", repl, css)
+
+
+def _elements(root: Element) -> Iterator[Element]:
+    yield root
+    for child in getattr(root, "_children", {}).values():
+        yield from _elements(child)
+
+
+def _localise(assets: list[tuple[str, str]], owner: Element) -> list[tuple[str, str]]:
+    local = []
+    for name, url in assets:
+        if name in _UNUSED:
+            continue
+        if name not in _ASSETS:
+            msg = (
+                f"{type(owner).__name__} lädt '{name}' von {url}; diese Datei ist nicht lokal "
+                "hinterlegt (layers/offline.py, _ASSETS). Ohne Internet bliebe die Karte leer."
+            )
+            raise OfflineAssetError(msg)
+        local.append((name, data_url(name)))
+    return local
+
+
+def make_offline(m: folium.Map) -> folium.Map:
+    """Point every asset of `m` and its children at local ``data:`` URLs (in place; returns `m`)."""
+    for element in _elements(m):
+        for attr in ("default_js", "default_css"):
+            assets = getattr(element, attr, None)
+            if assets:
+                setattr(element, attr, _localise(list(assets), element))
+    return m
