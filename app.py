@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import boundaries, display
+from geo.fmt import zahl
 from geo.errors import AtlasError
 from geo.sources import MAP_ATTRIBUTION
 from layers import boundaries as boundary_layers
@@ -92,7 +93,7 @@ def area_caption(key: str | None) -> str:
     if key is None:
         return "Sachsen · 418 Gemeinden · 13 Kreise"
     area = boundaries.area(key)
-    einwohner = f"{area.einwohner:,}".replace(",", ".")
+    einwohner = zahl(area.einwohner)
     if area.kind == "gemeinde":
         row = boundaries.gemeinde(key)
         return f"{area.name} · {row['kreis_name']} · {einwohner} Einwohner · AGS {key}"

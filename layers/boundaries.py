@@ -7,11 +7,8 @@ import functools
 import folium
 
 from geo import display
+from geo.fmt import zahl
 from layers import style
-
-
-def _german_int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 @functools.cache
@@ -19,7 +16,7 @@ def gemeinden_geojson() -> str:
     """Compact GeoJSON of the display Gemeinden with the tooltip's fields."""
     gdf = display.gemeinden_display()
     gdf["kreis"] = gdf["kreis_name"]
-    gdf["einwohner_text"] = gdf["einwohner"].map(_german_int)
+    gdf["einwohner_text"] = gdf["einwohner"].map(zahl)
     return display.to_geojson(gdf, properties=["ags", "name", "kreis", "einwohner_text"])
 
 

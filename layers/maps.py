@@ -36,6 +36,18 @@ class _Attribution(MacroElement):
         self.lines = list(lines)
 
 
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class _Background(MacroElement):
     """A plain light background instead of map tiles."""
 
@@ -59,10 +71,11 @@ def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
 
     Layers are added by the caller; call :func:`finish` after the last one.
     """
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, min_zoom=6, max_zoom=17,
+    m = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25, min_zoom=6, max_zoom=17,
                    prefer_canvas=False)
     m.fit_bounds([list(bounds[0]), list(bounds[1])])
     m.add_child(_Background(style.BACKGROUND))
+    m.add_child(_MetricScale())
     m.add_child(_Attribution(attribution))
     return m
 
