@@ -1,0 +1,63 @@
+"""The map in a real browser: all 418 Gemeinden, tooltips, and nothing fetched from outside."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+GEMEINDE_PATHS = "path.leaflet-interactive"
+
+
+def wait_for_gemeinden(offline_page, count=418, timeout_ms=90_000):
+    frame = offline_page.map_frame()
+    paths = frame.locator(GEMEINDE_PATHS)
+    paths.nth(count - 1).wait_for(state="attached", timeout=timeout_ms)
+    return frame, paths
+
+
+def test_statewide_map_draws_all_gemeinden_offline(app_url, offline_page):
+    offline_page.page.goto(app_url)
+    frame, paths = wait_for_gemeinden(offline_page)
+    assert paths.count() == 418
+    # Kreis borders are a separate, non-interactive layer on top.
+    assert frame.locator("path:not(.leaflet-interactive)").count() >= 1
+    attribution = frame.locator(".leaflet-control-attribution").inner_text()
+    assert "GeoBasis-DE / BKG 2016" in attribution and "GV100AD" in attribution
+    offline_page.page.wait_for_timeout(500)
+    offline_page.screenshot("sachsen.png")
+    assert offline_page.external == []
+
+
+def test_link_with_ags_opens_freiberg_and_tooltip_names_it(app_url, offline_page):
+    page = offline_page.page
+    page.goto(f"{app_url}/?ags=14522180")
+    frame, paths = wait_for_gemeinden(offline_page)
+    assert paths.count() == 418
+    page.get_by_text("Freiberg · Mittelsachsen · 40.485 Einwohner · AGS 14522180").wait_for()
+    # The map is fitted to Freiberg: its centre lies inside Freiberg. Hover there.
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=10_000)
+    text = re.sub(r"\s+", " ", tooltip.inner_text())
+    assert "Freiberg" in text
+    assert "Mittelsachsen" in text
+    assert "40.485" in text
+    assert "14522180" in text
+    offline_page.screenshot("freiberg_tooltip.png")
+    assert offline_page.external == []
+
+
+def test_search_box_zooms_to_the_chosen_gemeinde_and_puts_it_in_the_url(app_url, offline_page):
+    page = offline_page.page
+    page.goto(app_url)
+    wait_for_gemeinden(offline_page)
+    search = page.get_by_role("combobox", name="Gemeinde suchen")
+    search.click()
+    page.keyboard.type("Bernsdorf (Ba")
+    page.get_by_role("option", name="Bernsdorf (Bautzen)").click()
+    page.get_by_text("Bernsdorf · Bautzen").wait_for(timeout=30_000)
+    page.wait_for_url(re.compile(r"[?&]ags=14625030"), timeout=10_000)
+    assert offline_page.external == []
