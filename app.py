@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import boundaries, display
-from geo.fmt import zahl
 from geo.errors import AtlasError
+from geo.fmt import zahl
 from geo.sources import MAP_ATTRIBUTION
 from layers import boundaries as boundary_layers
 from layers import maps
