@@ -1,0 +1,199 @@
+"""What the user looks at, as plain data that a URL can carry.
+
+A `View` holds area, categories, period, method and its parameters, and the mode
+(``planung`` at a desk, ``sitzung`` on the shared screen of a prevention council).
+:func:`from_query` reads ``st.query_params``-like mappings and never fails: every bad
+value becomes a German message and falls back to its default. :func:`to_query` writes
+only what differs from the defaults, so links stay short. Saved view sequences for the
+Sitzungsmodus are JSON files (:func:`save_views`, :func:`load_views`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.boundaries import gemeinde_labels, kreis_labels
+from geo.errors import InputFileError
+
+CATEGORIES = ("graffiti", "littering", "violence", "extremism", "drugs", "other")
+METHODS = ("rates", "kde", "gi", "lisa")
+MODES = ("planung", "sitzung")
+LEVELS = ("gemeinde", "kreis")
+
+CELL_RANGE_M = (100, 1000)
+BANDWIDTH_RANGE_M = (100, 5000)
+RADIUS_RANGE = (1, 5)
+MIN_COUNT_RANGE = (1, 50)
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of the atlas. ``area`` is None (Sachsen), a 5-digit Kreis key or an 8-digit AGS."""
+
+    area: str | None = None
+    categories: tuple[str, ...] = ("graffiti",)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    method: str = "rates"
+    level: str = "gemeinde"
+    cell_m: int = 250
+    bandwidth_m: int | None = None  # None: the engine's documented default rule
+    radius: int = 1
+    min_count: int = 3
+    mode: str = "planung"
+    dataset: str | None = None  # None: all imported data, or the demo data when none
+    title: str = ""  # the name of a saved view, e.g. "Graffiti Innenstadt 2024"
+
+    def __post_init__(self) -> None:
+        # The council screen never shows a figure built on fewer than 3 incidents.
+        if self.mode == "sitzung" and self.min_count < 3:
+            object.__setattr__(self, "min_count", 3)
+
+
+DEFAULT = View()
+
+
+def _int_in(raw: str, name: str, bounds: tuple[int, int], problems: list[str]) -> int | None:
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"„{name}={raw}“ ist keine ganze Zahl – Standardwert verwendet.")
+        return None
+    low, high = bounds
+    if not low <= value <= high:
+        problems.append(f"„{name}={raw}“ liegt nicht zwischen {low} und {high} – Standardwert verwendet.")
+        return None
+    return value
+
+
+def _date(raw: str, name: str, problems: list[str]) -> dt.date | None:
+    for parse in (dt.date.fromisoformat, lambda s: dt.datetime.strptime(s, "%d.%m.%Y").date()):
+        try:
+            return parse(raw)
+        except ValueError:
+            continue
+    problems.append(f"„{name}={raw}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ) – ignoriert.")
+    return None
+
+
+def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
+    """Build a `View` from URL parameters; returns the view and German messages for bad values.
+
+    Parameters: ``ags`` (8-digit Gemeinde) or ``kreis`` (5-digit), ``kategorie``
+    (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``,
+    ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``.
+    """
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    get = {k: str(v).strip() for k, v in params.items() if str(v).strip()}
+
+    if "ags" in get:
+        if get["ags"] in gemeinde_labels():
+            values["area"] = get["ags"]
+        else:
+            problems.append(f"Unbekannter Gemeindeschlüssel „{get['ags']}“ – zeige ganz Sachsen.")
+    elif "kreis" in get:
+        if get["kreis"] in kreis_labels():
+            values["area"] = get["kreis"]
+        else:
+            problems.append(f"Unbekannter Kreisschlüssel „{get['kreis']}“ – zeige ganz Sachsen.")
+
+    if "kategorie" in get:
+        wanted = [c.strip().lower() for c in get["kategorie"].split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in CATEGORIES]
+        known = tuple(dict.fromkeys(c for c in wanted if c in CATEGORIES))
+        if unknown:
+            problems.append(
+                f"Unbekannte Kategorie „{', '.join(unknown)}“ – erlaubt: {', '.join(CATEGORIES)}."
+            )
+        if known:
+            values["categories"] = known
+
+    for key, attr in (("von", "start"), ("bis", "end")):
+        if key in get and (day := _date(get[key], key, problems)) is not None:
+            values[attr] = day
+    if values.get("start") and values.get("end") and values["start"] > values["end"]:
+        problems.append("„von“ liegt nach „bis“ – Zeitraum ignoriert.")
+        values.pop("start"), values.pop("end")
+
+    for key, attr, allowed in (("methode", "method", METHODS), ("modus", "mode", MODES),
+                               ("ebene", "level", LEVELS)):
+        if key in get:
+            if get[key] in allowed:
+                values[attr] = get[key]
+            else:
+                problems.append(f"„{key}={get[key]}“ ist unbekannt – erlaubt: {', '.join(allowed)}.")
+
+    numbers = (("zelle", "cell_m", CELL_RANGE_M), ("bandbreite", "bandwidth_m", BANDWIDTH_RANGE_M),
+               ("radius", "radius", RADIUS_RANGE), ("k", "min_count", MIN_COUNT_RANGE))
+    for key, attr, bounds in numbers:
+        if key in get and (number := _int_in(get[key], key, bounds, problems)) is not None:
+            values[attr] = number
+
+    if "daten" in get:
+        values["dataset"] = get["daten"]
+    if "titel" in get:
+        values["title"] = get["titel"][:120]
+    return dataclasses.replace(DEFAULT, **values), problems
+
+
+def to_query(view: View) -> dict[str, str]:
+    """URL parameters for `view`, only those that differ from the defaults."""
+    query: dict[str, str] = {}
+    if view.area is not None:
+        query["ags" if len(view.area) == 8 else "kreis"] = view.area
+    if view.categories != DEFAULT.categories:
+        query["kategorie"] = ",".join(view.categories)
+    if view.start:
+        query["von"] = view.start.isoformat()
+    if view.end:
+        query["bis"] = view.end.isoformat()
+    simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
+              ("radius", "radius"), ("k", "min_count"), ("modus", "mode"), ("daten", "dataset"),
+              ("titel", "title"))
+    for key, attr in simple:
+        value = getattr(view, attr)
+        if value != getattr(DEFAULT, attr) and value is not None:
+            query[key] = str(value)
+    return query
+
+
+@dataclass
+class ViewSequence:
+    """Saved views a presenter steps through (``next``/``previous``), e.g. for a council meeting."""
+
+    name: str
+    views: list[View] = field(default_factory=list)
+
+
+def save_views(sequence: ViewSequence, path: Path) -> None:
+    """Write `sequence` as readable JSON (each view as its URL parameters); atomic replace."""
+    doc = {"name": sequence.name, "ansichten": [to_query(v) | {"titel": v.title} for v in sequence.views]}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_views(path: Path) -> tuple[ViewSequence, list[str]]:
+    """Read a file written by :func:`save_views`; messages name the view that had a bad value."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        entries: Sequence[Mapping[str, str]] = doc["ansichten"]
+        name = str(doc.get("name", Path(path).stem))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
+        msg = f"{Path(path).name}: keine gespeicherte Ansichtsfolge ({err.__class__.__name__})."
+        raise InputFileError(msg) from err
+    views, problems = [], []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            problems.append(f"{Path(path).name}, Ansicht {number}: kein Objekt – übersprungen.")
+            continue
+        view, issues = from_query(entry)
+        views.append(view)
+        problems.extend(f"{Path(path).name}, Ansicht {number}: {issue}" for issue in issues)
+    return ViewSequence(name, views), problems

@@ -1,0 +1,96 @@
+"""View state in the URL: every view round-trips, every bad value falls back with a message."""
+
+import datetime as dt
+
+import pytest
+
+from geo.errors import InputFileError
+from geo.view import DEFAULT, View, ViewSequence, from_query, load_views, save_views, to_query
+
+
+def test_council_link_for_freiberg_graffiti():
+    view, problems = from_query({"ags": "14522180", "kategorie": "graffiti", "modus": "sitzung"})
+    assert problems == []
+    assert view.area == "14522180"
+    assert view.categories == ("graffiti",)
+    assert view.mode == "sitzung"
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        DEFAULT,
+        View(area="14522180", categories=("graffiti", "littering"), start=dt.date(2024, 1, 1),
+             end=dt.date(2024, 12, 31), method="gi", cell_m=500, radius=2, mode="sitzung", min_count=5),
+        View(area="14729", method="kde", bandwidth_m=800, dataset="ordnungsamt-2024"),
+        View(method="rates", level="kreis", title="Gewalt Kreise 2020"),
+    ],
+)
+def test_every_view_survives_the_round_trip_through_the_url(view):
+    again, problems = from_query(to_query(view))
+    assert problems == []
+    assert again == view
+
+
+def test_defaults_give_an_empty_query():
+    assert to_query(DEFAULT) == {}
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"ags": "99999999"}, "Unbekannter Gemeindeschlüssel „99999999“"),
+        ({"kreis": "14999"}, "Unbekannter Kreisschlüssel „14999“"),
+        ({"kategorie": "graffiti,tags"}, "Unbekannte Kategorie „tags“"),
+        ({"methode": "heatmap"}, "„methode=heatmap“ ist unbekannt"),
+        ({"zelle": "20"}, "„zelle=20“ liegt nicht zwischen 100 und 1000"),
+        ({"radius": "x"}, "„radius=x“ ist keine ganze Zahl"),
+        ({"von": "31.02.2024"}, "„von=31.02.2024“ ist kein Datum"),
+        ({"von": "2024-05-01", "bis": "2024-01-01"}, "„von“ liegt nach „bis“"),
+        ({"modus": "beamer"}, "„modus=beamer“ ist unbekannt"),
+    ],
+)
+def test_bad_parameters_fall_back_with_a_german_message(params, fragment):
+    view, problems = from_query(params)
+    assert any(fragment in p for p in problems), problems
+    # Everything else stays at its default.
+    assert view.method in {"rates"} and view.cell_m == 250
+
+
+def test_german_dates_are_understood():
+    view, problems = from_query({"von": "01.07.2021", "bis": "30.06.2022"})
+    assert problems == []
+    assert (view.start, view.end) == (dt.date(2021, 7, 1), dt.date(2022, 6, 30))
+
+
+def test_council_mode_never_shows_counts_below_three():
+    view, _ = from_query({"modus": "sitzung", "k": "1"})
+    assert view.min_count == 3
+    assert from_query({"modus": "planung", "k": "1"})[0].min_count == 1
+
+
+def test_saved_view_sequence_round_trips_and_reports_bad_entries(tmp_path):
+    seq = ViewSequence("Präventionsrat Freiberg", [
+        View(area="14522180", categories=("graffiti",), title="Graffiti Innenstadt 2024", mode="sitzung"),
+        View(area="14522180", categories=("littering",), method="kde", title="Vermüllung Bahnhof"),
+    ])
+    path = tmp_path / "sitzung.json"
+    save_views(seq, path)
+    loaded, problems = load_views(path)
+    assert problems == []
+    assert loaded.name == "Präventionsrat Freiberg"
+    assert [v.title for v in loaded.views] == ["Graffiti Innenstadt 2024", "Vermüllung Bahnhof"]
+    assert loaded.views == seq.views
+
+    path.write_text('{"name": "x", "ansichten": [{"ags": "1"}, 5]}', encoding="utf-8")
+    loaded, problems = load_views(path)
+    assert len(loaded.views) == 1
+    assert problems[0].startswith("sitzung.json, Ansicht 1: Unbekannter Gemeindeschlüssel")
+    assert problems[1] == "sitzung.json, Ansicht 2: kein Objekt – übersprungen."
+
+
+def test_a_file_that_is_not_a_view_sequence_is_refused(tmp_path):
+    path = tmp_path / "kaputt.json"
+    path.write_bytes(b"\x89PNG\r\n")
+    with pytest.raises(InputFileError, match=r"kaputt\.json: keine gespeicherte Ansichtsfolge"):
+        load_views(path)
