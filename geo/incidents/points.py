@@ -1,0 +1,220 @@
+"""Validation of point records: coordinates, date, category, in Saxony, not twice.
+
+Checks run in this order and a row keeps the first reason it fails: coordinates
+missing or unreadable → date missing, unreadable or in the future → category empty
+or unknown (or deliberately not used) → outside Saxony (with the distance) →
+duplicate of an earlier row (same place to the centimetre, same time, same category).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.crs import METRIC_CRS
+from geo.errors import InputFileError
+from geo.fmt import zahl
+from geo.incidents import coords
+from geo.incidents.assign import assign_ags
+from geo.incidents.categories import IGNORE
+from geo.incidents.parse import as_text, parse_datetime, parse_decimal
+from geo.incidents.readers import RawTable
+from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_aggregates
+from geo.incidents.rows import RowLedger, first_of_duplicates, shown_column
+
+_DATE_HINT = "erwartet TT.MM.JJJJ [HH:MM] oder JJJJ-MM-TT[THH:MM]"
+
+
+def _date_text(frame: pd.DataFrame, date_col: str, clock_col: str | None) -> pd.Series:
+    values = frame[date_col]
+    if clock_col is None:
+        return values
+
+    def part(v: object, fmt: str) -> object:
+        return v.strftime(fmt) if isinstance(v, dt.date | dt.time) else v
+
+    date = values.map(lambda v: part(v, "%Y-%m-%d")) if values.dtype == object else values
+    clock, missing = as_text(frame[clock_col].map(lambda v: part(v, "%H:%M:%S")))
+    return (
+        (as_text(date)[0] + " " + clock)
+        .str.strip()
+        .where(~pd.Series(missing, index=frame.index), as_text(date)[0])
+    )
+
+
+def _categories(
+    ledger: RowLedger, column: str | None, mapping: dict[str, str], fixed: str | None, notes: list[str]
+) -> np.ndarray:
+    from geo.incidents.categories import fold_label
+
+    n = len(ledger.code)
+    if fixed is not None:
+        return np.full(n, fixed, dtype=object)
+    text, missing = as_text(ledger.table.frame[column])
+    codes, uniques = pd.factorize(text)
+    mapped = np.array([mapping.get(fold_label(u), "") for u in uniques] + [""], dtype=object)
+    result = mapped[codes]
+    ledger.reject(missing, "kategorie_unbekannt", lambda i: f", Spalte '{column}': keine Kategorie.")
+    unknown = (result == "") & ~missing
+    if unknown.any():
+        raw = text.to_numpy()
+        top = pd.Series(raw[unknown & ledger.open]).value_counts().head(10)
+        if len(top):
+            listed = ", ".join(f"'{label}' ({count})" for label, count in top.items())
+            notes.append(f"unbekannte Kategorien (bitte in der Zuordnungsdatei ergänzen): {listed}")
+    ledger.reject(
+        unknown,
+        "kategorie_unbekannt",
+        lambda i: f", Spalte '{column}': Kategorie '{raw[i]}' steht nicht in der Zuordnung.",
+    )
+    ledger.ignore(result == IGNORE, "nicht_zugeordnet")
+    return result
+
+
+def validate_points(
+    table: RawTable,
+    roles: dict[str, str],
+    *,
+    mapping: dict[str, str],
+    crs: str | None = None,
+    now: dt.datetime | None = None,
+    decimal: str | None = None,
+    date_format: str | None = None,
+    category: str | None = None,
+) -> ImportResult:
+    """Validate point records and assign each accepted point its Gemeinde.
+
+    Parameters
+    ----------
+    table : RawTable
+        What a reader produced.
+    roles : dict
+        Role → column (see :mod:`geo.incidents.columns`); needs ``x``, ``y``, ``date``
+        and ``category`` (unless `category` fixes it for the whole file).
+    mapping : dict
+        Folded label → category, from :func:`geo.incidents.categories.load_mapping`.
+    crs : str, optional
+        CRS of the coordinates (e.g. ``"EPSG:31468"``); detected when not given.
+    now : datetime, optional
+        Naive local time after which a date counts as future (default: now in Berlin).
+    decimal, date_format : str, optional
+        Force the decimal mark or the date format (``strptime`` syntax or ``"ISO8601"``).
+    category : str, optional
+        One category for every row (a file with no category column).
+    """
+    file, frame = table.file, table.frame
+    ledger = RowLedger(table)
+    notes = list(table.notes)
+    if "date" not in roles:
+        msg = f"{file}: keine Datumsspalte gefunden (z. B. 'Datum', 'Tatzeit', 'requested_datetime')."
+        raise InputFileError(msg)
+    if category is None and "category" not in roles:
+        msg = f"{file}: keine Kategoriespalte gefunden (z. B. 'Kategorie', 'Delikt', 'service_name')."
+        raise InputFileError(msg)
+    xcol, ycol, dcol = roles["x"], roles["y"], roles["date"]
+    x, xmiss, xbad = parse_decimal(frame[xcol], decimal=decimal)
+    y, ymiss, ybad = parse_decimal(frame[ycol], decimal=decimal)
+    where_xy = f"Spalten '{shown_column(xcol)}'/'{shown_column(ycol)}'"
+    ledger.reject(xmiss | ymiss, "keine_koordinaten", lambda i: f", {where_xy}: keine Koordinaten.")
+    xraw, yraw = frame[xcol].to_numpy(), frame[ycol].to_numpy()
+    ledger.reject(
+        xbad,
+        "koordinaten_unlesbar",
+        lambda i: f", Spalte '{shown_column(xcol)}': '{xraw[i]}' ist keine Koordinate.",
+    )
+    ledger.reject(
+        ybad,
+        "koordinaten_unlesbar",
+        lambda i: f", Spalte '{shown_column(ycol)}': '{yraw[i]}' ist keine Koordinate.",
+    )
+
+    when_raw = _date_text(frame, dcol, roles.get("clock"))
+    when, tmiss, tbad = parse_datetime(when_raw, date_format=date_format)
+    draw = when_raw.to_numpy()
+    ledger.reject(tmiss, "datum_unlesbar", lambda i: f", Spalte '{dcol}': kein Datum.")
+    ledger.reject(
+        tbad, "datum_unlesbar", lambda i: f", Spalte '{dcol}': '{draw[i]}' ist kein Datum ({_DATE_HINT})."
+    )
+    now = now or pd.Timestamp.now(tz="Europe/Berlin").tz_localize(None).to_pydatetime()
+    ledger.reject(
+        ~np.isnat(when) & (when > np.datetime64(now, "s")),
+        "datum_zukunft",
+        lambda i: f", Spalte '{dcol}': {pd.Timestamp(when[i]):%d.%m.%Y %H:%M} liegt in der Zukunft.",
+    )
+
+    cats = _categories(ledger, roles.get("category"), mapping, category, notes)
+
+    open_rows = ledger.open
+    if crs is None and table.crs is None:
+        crs, _ = coords.detect_crs(x[open_rows], y[open_rows])
+        notes.append(f"Koordinatensystem erkannt: {coords.CRS_NAMES.get(crs, crs)}")
+    elif crs is None:
+        crs = table.crs
+    else:
+        notes.append(f"Koordinatensystem angegeben: {coords.CRS_NAMES.get(crs, crs)}")
+    mx, my, swapped = coords.locate(
+        np.where(open_rows, x, np.nan), np.where(open_rows, y, np.nan), coords.normalise_crs(crs)
+    )
+    if swapped.any():
+        first = ledger.where(int(np.flatnonzero(swapped)[0]))
+        notes.append(
+            f"{int(swapped.sum())} Datensätze mit vertauschten Koordinaten (Breite/Länge bzw. "
+            f"Rechts-/Hochwert) erkannt und korrigiert, zuerst {first}."
+        )
+    ledger.reject(
+        open_rows & ~(np.isfinite(mx) & np.isfinite(my)),
+        "koordinaten_unlesbar",
+        lambda i: f", {where_xy}: ({xraw[i]}, {yraw[i]}) ist in {crs} keine gültige Position.",
+    )
+    ags = assign_ags(np.where(ledger.open, mx, np.nan), np.where(ledger.open, my, np.nan))
+    outside = ledger.open & pd.isna(ags)
+    if outside.any():
+        distance = np.zeros(len(mx))
+        distance[outside] = coords.distance_to_saxony_km(mx[outside], my[outside])
+        ledger.reject(
+            outside,
+            "ausserhalb_sachsen",
+            lambda i: (
+                f", {where_xy}: ({xraw[i]}, {yraw[i]}) liegt "
+                f"{zahl(max(distance[i], 0.1), 1)} km außerhalb Sachsens."
+            ),
+        )
+
+    candidates = np.flatnonzero(ledger.open)
+    dup, first = first_of_duplicates([np.round(mx, 2), np.round(my, 2), when, cats], candidates)
+    if len(dup):
+        first_row = dict(zip(dup.tolist(), table.rows[first].tolist(), strict=True))
+        ledger.reject(
+            np.isin(np.arange(len(mx)), dup),
+            "duplikat",
+            lambda i: (
+                f": doppelt – gleicher Ort, gleiche Zeit und Kategorie wie {table.row_word} {first_row[i]}."
+            ),
+        )
+
+    keep = ledger.open
+    points = gpd.GeoDataFrame(
+        {
+            "category": pd.Series(cats[keep], dtype="str"),
+            "time": pd.Series(when[keep], dtype="datetime64[s]"),
+            "ags": pd.Series(ags[keep], dtype="str"),
+        },
+        geometry=gpd.points_from_xy(mx[keep], my[keep], crs=METRIC_CRS),
+    )
+    report = ImportReport(
+        file=file,
+        kind="punkte",
+        rows=len(frame),
+        accepted=int(keep.sum()),
+        reasons=ledger.reasons(),
+        ignored_reasons=ledger.ignored_reasons(),
+        categories=count_categories(points["category"]),
+        notes=notes,
+        rejected_rows=ledger.rejected_frame(),
+    )
+    if len(points):
+        report.period = (pd.Timestamp(points["time"].min()).date(), pd.Timestamp(points["time"].max()).date())
+    return ImportResult(points=points, aggregates=empty_aggregates(), report=report)

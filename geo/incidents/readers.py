@@ -1,0 +1,199 @@
+"""One reader per format, each turning a file into a `RawTable` for the one validation path.
+
+Readers only read: they keep every value as the file has it (CSV cells as text,
+spreadsheet cells as Excel typed them) and the row number a person would look for
+(the spreadsheet line including the header, or the position of a JSON record).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.errors import InputFileError
+from geo.incidents import sniff
+from geo.incidents.columns import count_known
+
+
+@dataclass
+class RawTable:
+    """A file's records before validation."""
+
+    file: str
+    frame: pd.DataFrame
+    rows: np.ndarray  # 1-based row (line or record) number of each frame row
+    row_word: str = "Zeile"
+    crs: str | None = None  # known from the file (GeoJSON, GeoPackage, Open311)
+    roles: dict[str, str] = field(default_factory=dict)  # preset by the reader
+    notes: list[str] = field(default_factory=list)
+
+
+def read_csv(raw: bytes, name: str, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+    """CSV/TXT as German spreadsheets and international tools write it (see module doc)."""
+    text, used = sniff.decode(raw, name, encoding=encoding)
+    delim, header = sniff.find_header(text, name, delimiter=delimiter)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            skiprows=header,
+            header=0,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error) as err:
+        msg = f"{name}: die CSV-Datei ist nicht lesbar ab Kopfzeile {header + 1} ({_short(err)})."
+        raise InputFileError(msg) from err
+    rows = np.arange(len(frame), dtype=np.int64) + header + 2
+    keep = ~(frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    frame = frame[keep].reset_index(drop=True)
+    notes = [f"Zeichenkodierung {used}, Trennzeichen '{_show(delim)}', Kopfzeile in Zeile {header + 1}"]
+    return RawTable(name, frame, rows[keep], notes=notes)
+
+
+def read_xlsx(raw: bytes, name: str, *, sheet: str | int | None = None) -> RawTable:
+    """First (or the named) sheet of an XLSX workbook; cells keep their Excel types."""
+    try:
+        book = pd.read_excel(
+            io.BytesIO(raw), sheet_name=None if sheet is None else sheet, header=None, engine="openpyxl"
+        )
+    except (ValueError, KeyError, zipfile.BadZipFile, OSError, EOFError) as err:
+        msg = f"{name}: die Excel-Datei ist nicht lesbar ({_short(err)})."
+        if sheet is not None:
+            msg = f"{name}: Tabellenblatt '{sheet}' nicht lesbar oder nicht vorhanden ({_short(err)})."
+        raise InputFileError(msg) from err
+    except Exception as err:  # openpyxl raises assorted errors on damaged workbooks
+        if type(err).__module__.split(".")[0] not in {"openpyxl", "xml", "zipfile", "lxml"}:
+            raise
+        msg = f"{name}: die Excel-Datei ist beschädigt ({_short(err)})."
+        raise InputFileError(msg) from err
+    if isinstance(book, dict):
+        sheet_name, grid = next(iter(book.items()))
+    else:
+        sheet_name, grid = sheet, book
+    header = next((i for i in range(min(30, len(grid))) if count_known(grid.iloc[i].dropna()) >= 2), None)
+    if header is None:
+        msg = f"{name}: im Tabellenblatt '{sheet_name}' keine Kopfzeile mit bekannten Spaltennamen gefunden."
+        raise InputFileError(msg)
+    names = [str(v).strip() if pd.notna(v) else f"Spalte {i + 1}" for i, v in enumerate(grid.iloc[header])]
+    frame = grid.iloc[header + 1 :].copy()
+    frame.columns = names
+    keep = ~frame.isna().all(axis=1).to_numpy()
+    rows = np.arange(len(frame), dtype=np.int64) + header + 2
+    frame = frame[keep].reset_index(drop=True).infer_objects()
+    return RawTable(
+        name, frame, rows[keep], notes=[f"Tabellenblatt '{sheet_name}', Kopfzeile in Zeile {header + 1}"]
+    )
+
+
+def read_json(raw: bytes, name: str) -> RawTable:
+    """GeoJSON FeatureCollection or Open311 GeoReport v2 service requests."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        msg = f"{name}: kein gültiges JSON ({_short(err)})."
+        raise InputFileError(msg) from err
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return read_geodata(raw, name)
+    if isinstance(data, dict):
+        data = data.get("service_requests", data.get("requests"))
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        return _open311(data, name)
+    msg = f"{name}: JSON weder GeoJSON-FeatureCollection noch Open311-Liste (service_requests)."
+    raise InputFileError(msg)
+
+
+def _open311(records: list[dict], name: str) -> RawTable:
+    frame = pd.DataFrame.from_records(records)
+    needed = {"service_name", "requested_datetime", "lat", "long"}
+    if not needed <= set(frame.columns):
+        missing = ", ".join(sorted(needed - set(frame.columns)))
+        msg = f"{name}: Open311-Einträge ohne Feld(er) {missing}."
+        raise InputFileError(msg)
+    frame = frame.astype(object).where(frame.notna(), None)
+    roles = {"category": "service_name", "date": "requested_datetime", "x": "long", "y": "lat"}
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return RawTable(
+        name, frame, rows, row_word="Eintrag", crs="EPSG:4326", roles=roles, notes=["Open311 GeoReport v2"]
+    )
+
+
+def read_geodata(raw: bytes, name: str, *, layer: str | int | None = None) -> RawTable:
+    """GeoJSON or GeoPackage (first or named layer): point geometry plus attributes."""
+    try:
+        gdf = pyogrio.read_dataframe(io.BytesIO(raw), layer=layer)
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        ValueError,
+        RuntimeError,
+    ) as err:
+        msg = f"{name}: Geodaten nicht lesbar ({_short(err)})."
+        raise InputFileError(msg) from err
+    geoms = gdf.geometry.values
+    types = shapely.get_type_id(np.asarray(geoms))
+    single = (types == 4) & (shapely.get_num_geometries(np.asarray(geoms)) == 1)
+    points = np.where(single, shapely.get_geometry(np.asarray(geoms), 0), np.asarray(geoms))
+    is_point = shapely.get_type_id(points) == 0
+    x = np.where(is_point, shapely.get_x(np.where(is_point, points, None)), np.nan)
+    y = np.where(is_point, shapely.get_y(np.where(is_point, points, None)), np.nan)
+    missing = shapely.is_missing(np.asarray(geoms))
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    # Non-point geometry becomes an unreadable coordinate with a telling text.
+    frame["__x"] = (
+        pd.Series(x, dtype=object).where(is_point, None).where(is_point | missing, "keine Punktgeometrie")
+    )
+    frame["__y"] = pd.Series(y, dtype=object).where(is_point, None)
+    crs = gdf.crs.to_string() if gdf.crs is not None else None
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return RawTable(
+        name,
+        frame,
+        rows,
+        row_word="Objekt",
+        crs=crs,
+        roles={"x": "__x", "y": "__y"},
+        notes=[f"Geodaten, Koordinatensystem der Datei {crs or 'unbekannt'}"],
+    )
+
+
+def read_table(
+    raw: bytes,
+    name: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+) -> RawTable:
+    """Dispatch on the detected format (see :func:`geo.incidents.sniff.detect_format`)."""
+    kind = sniff.detect_format(raw, name)
+    if kind == "xlsx":
+        return read_xlsx(raw, name, sheet=sheet)
+    if kind == "gpkg":
+        return read_geodata(raw, name, layer=layer)
+    if kind == "json":
+        return read_json(raw, name)
+    return read_csv(raw, name, encoding=encoding, delimiter=delimiter)
+
+
+def _short(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+
+
+def _show(delim: str) -> str:
+    return "Tab" if delim == "\t" else delim

@@ -1,0 +1,420 @@
+"""The embedded incident store: one SQLite file, one transaction per import.
+
+Layout (``<directory>/vorfaelle.sqlite``, schema version 1):
+
+* ``datasets``: one row per import: name, source file name, SHA-256 of the file,
+  import time (UTC), kind (``punkte``/``aggregiert``), row counts, the report as JSON.
+  The SHA-256 is unique, so importing the same file twice is detected.
+* ``point_chunks``: the accepted points of a dataset, column-wise in chunks of up to
+  100,000: ``x``/``y`` (float64, EPSG:25833 metres), ``t`` (int64 seconds of naive
+  local time), ``category`` (uint8 index into ``CATEGORIES``), ``ags`` (uint32).
+  Column blobs load a million points into numpy in milliseconds, which row-wise
+  tables cannot.
+* ``aggregates``: one row per area × category × period of aggregated tables.
+
+Every import writes inside one ``BEGIN IMMEDIATE … COMMIT``; if the process dies
+before the commit, SQLite's rollback journal restores the file as it was, so a
+store never holds half an import (``tests/geo/incidents/test_store.py`` kills an
+importing process to check this).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.crs import METRIC_CRS, require_crs
+from geo.errors import AtlasError
+from geo.incidents import CATEGORIES, ImportReport, read_bytes, read_incidents
+
+DB_NAME = "vorfaelle.sqlite"
+CHUNK = 100_000
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS datasets (
+    name TEXT PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+    imported_at TEXT NOT NULL, kind TEXT NOT NULL, rows INTEGER NOT NULL, accepted INTEGER NOT NULL,
+    rejected INTEGER NOT NULL, ignored INTEGER NOT NULL, period_start TEXT, period_end TEXT,
+    report TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS point_chunks (
+    dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, chunk INTEGER NOT NULL,
+    n INTEGER NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL, t BLOB NOT NULL, category BLOB NOT NULL,
+    ags BLOB NOT NULL, PRIMARY KEY (dataset, chunk));
+CREATE TABLE IF NOT EXISTS aggregates (
+    dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, area_key TEXT NOT NULL,
+    level TEXT NOT NULL, category TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL,
+    count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS aggregates_dataset ON aggregates(dataset);
+"""
+
+
+class DuplicateImportError(AtlasError):
+    """The same file (same SHA-256) is already in the store."""
+
+
+class UnknownDatasetError(AtlasError, KeyError):
+    """No dataset of that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def default_directory() -> Path:
+    """``$ATLAS_DATA_DIR`` if set, else ``./store``."""
+    return Path(os.environ.get("ATLAS_DATA_DIR") or "store")
+
+
+class IncidentStore:
+    """Imported incident datasets in ``<directory>/vorfaelle.sqlite`` (see module doc).
+
+    Parameters
+    ----------
+    directory : path, optional
+        Where the database lives (created on first write); default
+        :func:`default_directory`.
+    """
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_directory()
+        self.path = self.directory / DB_NAME
+
+    # --- connection -------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        if write:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            yield None  # type: ignore[misc]  # an empty store: nothing to read
+            return
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as conn:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if write:
+                conn.executescript(_SCHEMA)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # --- import -----------------------------------------------------------------------------
+    def import_file(
+        self,
+        path: str | Path | object,
+        *,
+        name: str | None = None,
+        strict: bool = False,
+        **read_options: object,
+    ) -> ImportReport:
+        """Read, validate and store one file as a new dataset.
+
+        Parameters
+        ----------
+        path : path or uploaded file object
+            The file (see :func:`geo.incidents.read_incidents`).
+        name : str, optional
+            Dataset name; default the file name without extension (made unique).
+        strict : bool
+            Store nothing if any row is rejected.
+        **read_options
+            Passed to :func:`geo.incidents.read_incidents` (``mapping``, ``crs``,
+            ``period``, column overrides, ...).
+
+        Returns
+        -------
+        ImportReport
+            With ``dataset`` and ``stored`` set.
+
+        Raises
+        ------
+        DuplicateImportError
+            If a file with the same SHA-256 is already stored.
+        InputFileError
+            If the file cannot be read at all; nothing is stored.
+        """
+        raw, file_name = read_bytes(path)
+        digest = hashlib.sha256(raw).hexdigest()
+        existing = self._dataset_with_hash(digest)
+        if existing is not None:
+            msg = (
+                f"{file_name} ist bereits importiert: Datensatz '{existing[0]}' vom {existing[1]} "
+                "(gleiche SHA-256-Prüfsumme). Zum erneuten Import den Datensatz zuerst löschen."
+            )
+            raise DuplicateImportError(msg)
+        buffer = io.BytesIO(raw)
+        buffer.name = file_name
+        result = read_incidents(buffer, **read_options)
+        report = result.report
+        if strict and report.rejected:
+            report.notes.append("--strict: wegen abgelehnter Zeilen nichts gespeichert.")
+            return report
+        if report.accepted == 0:
+            report.notes.append("keine gültigen Zeilen – nichts gespeichert.")
+            return report
+        with self._transaction() as conn:
+            taken = {row[0] for row in conn.execute("SELECT name FROM datasets")}
+            report.dataset = _unique_name(name or Path(file_name).stem, taken)
+            report.stored = True
+            period = report.period or (None, None)
+            conn.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report.dataset,
+                    file_name,
+                    digest,
+                    _now_utc(),
+                    report.kind,
+                    report.rows,
+                    report.accepted,
+                    report.rejected,
+                    report.ignored,
+                    *(d.isoformat() if d else None for d in period),
+                    report.to_json(),
+                ),
+            )
+            if report.kind == "punkte":
+                self._write_points(conn, report.dataset, result.points)
+            else:
+                self._write_aggregates(conn, report.dataset, result.aggregates)
+        return report
+
+    def _dataset_with_hash(self, digest: str) -> tuple[str, str] | None:
+        with self._connect() as conn:
+            if conn is None:
+                return None
+            row = conn.execute(
+                "SELECT name, imported_at FROM datasets WHERE sha256 = ?", (digest,)
+            ).fetchone()
+        return (row[0], row[1][:10]) if row else None
+
+    def _write_points(self, conn: sqlite3.Connection, dataset: str, points: gpd.GeoDataFrame) -> None:
+        require_crs(points, METRIC_CRS)
+        x = points.geometry.x.to_numpy(dtype="<f8")
+        y = points.geometry.y.to_numpy(dtype="<f8")
+        t = points["time"].to_numpy(dtype="datetime64[s]").astype("<i8")
+        cat = pd.Categorical(points["category"], categories=CATEGORIES).codes.astype(np.uint8)
+        ags = points["ags"].astype("int64").to_numpy().astype("<u4")
+        for chunk, start in enumerate(range(0, len(points), CHUNK)):
+            part = slice(start, start + CHUNK)
+            conn.execute(
+                "INSERT INTO point_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    dataset,
+                    chunk,
+                    len(x[part]),
+                    x[part].tobytes(),
+                    y[part].tobytes(),
+                    t[part].tobytes(),
+                    cat[part].tobytes(),
+                    ags[part].tobytes(),
+                ),
+            )
+
+    def _write_aggregates(self, conn: sqlite3.Connection, dataset: str, aggregates: pd.DataFrame) -> None:
+        conn.executemany(
+            "INSERT INTO aggregates VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    dataset,
+                    r.area_key,
+                    r.level,
+                    r.category,
+                    r.period_start.isoformat(),
+                    r.period_end.isoformat(),
+                    int(r.count),
+                )
+                for r in aggregates.itertuples(index=False)
+            ],
+        )
+
+    # --- listing and deleting ---------------------------------------------------------------
+    def datasets(self) -> pd.DataFrame:
+        """One row per dataset: ``name``, ``file_name``, ``sha256``, ``imported_at`` (UTC ISO),
+        ``kind``, ``rows``, ``accepted``, ``rejected``, ``ignored``, ``period_start``,
+        ``period_end``; oldest first."""
+        columns = [
+            "name",
+            "file_name",
+            "sha256",
+            "imported_at",
+            "kind",
+            "rows",
+            "accepted",
+            "rejected",
+            "ignored",
+            "period_start",
+            "period_end",
+        ]
+        with self._connect() as conn:
+            if conn is None:
+                return pd.DataFrame({c: [] for c in columns})
+            rows = conn.execute(
+                f"SELECT {', '.join(columns)} FROM datasets ORDER BY imported_at, name"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=columns)
+
+    def report(self, name: str) -> dict:
+        """The stored import report of dataset `name` (as :meth:`ImportReport.to_dict`)."""
+        with self._connect() as conn:
+            row = (
+                conn.execute("SELECT report FROM datasets WHERE name = ?", (name,)).fetchone()
+                if conn
+                else None
+            )
+        if row is None:
+            raise UnknownDatasetError(f"Datensatz '{name}' gibt es nicht.")
+        return json.loads(row[0])
+
+    def delete(self, name: str) -> None:
+        """Delete dataset `name` and its points or aggregates (one transaction)."""
+        with self._transaction() as conn:
+            found = conn.execute("DELETE FROM datasets WHERE name = ?", (name,)).rowcount
+            if not found:
+                raise UnknownDatasetError(f"Datensatz '{name}' gibt es nicht.")
+            conn.execute("DELETE FROM point_chunks WHERE dataset = ?", (name,))
+            conn.execute("DELETE FROM aggregates WHERE dataset = ?", (name,))
+
+    # --- reading ----------------------------------------------------------------------------
+    def points(
+        self,
+        *,
+        categories: Iterable[str] | None = None,
+        start: dt.date | dt.datetime | None = None,
+        end: dt.date | dt.datetime | None = None,
+        datasets: Iterable[str] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Stored points, filtered; columns ``category``, ``time``, ``ags``, ``dataset``, geometry.
+
+        `start` and `end` are inclusive; a date `end` includes that whole day.
+        """
+        query, params = "SELECT dataset, x, y, t, category, ags, n FROM point_chunks", []
+        if datasets is not None:
+            names = list(datasets)
+            query += f" WHERE dataset IN ({', '.join('?' * len(names))})"
+            params = names
+        with self._connect() as conn:
+            chunks = conn.execute(query + " ORDER BY dataset, chunk", params).fetchall() if conn else []
+        if not chunks:
+            frame = _points_frame(
+                *(np.empty(0, d) for d in ("<f8", "<f8", "<i8", "u1", "<u4")), np.empty(0, object)
+            )
+            return frame
+        x = np.concatenate([np.frombuffer(c[1], "<f8") for c in chunks])
+        y = np.concatenate([np.frombuffer(c[2], "<f8") for c in chunks])
+        t = np.concatenate([np.frombuffer(c[3], "<i8") for c in chunks])
+        cat = np.concatenate([np.frombuffer(c[4], "u1") for c in chunks])
+        ags = np.concatenate([np.frombuffer(c[5], "<u4") for c in chunks])
+        owner = np.repeat(np.array([c[0] for c in chunks], dtype=object), [c[6] for c in chunks])
+        keep = np.ones(len(x), dtype=bool)
+        if categories is not None:
+            wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
+            keep &= np.isin(cat, wanted)
+        if start is not None:
+            keep &= t >= _seconds(start, end=False)
+        if end is not None:
+            keep &= t <= _seconds(end, end=True)
+        return _points_frame(x[keep], y[keep], t[keep], cat[keep], ags[keep], owner[keep])
+
+    def aggregates(
+        self,
+        *,
+        categories: Iterable[str] | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        datasets: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Stored aggregates whose period overlaps [`start`, `end`]; contract columns plus ``dataset``."""
+        clauses, params = [], []
+        for column, values in (("category", categories), ("dataset", datasets)):
+            if values is not None:
+                values = list(values)
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params += values
+        if start is not None:
+            clauses.append("period_end >= ?")
+            params.append(_as_date(start).isoformat())
+        if end is not None:
+            clauses.append("period_start <= ?")
+            params.append(_as_date(end).isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        columns = ["area_key", "level", "category", "period_start", "period_end", "count", "dataset"]
+        with self._connect() as conn:
+            rows = (
+                conn.execute(
+                    f"SELECT {', '.join(columns)} FROM aggregates{where} ORDER BY rowid", params
+                ).fetchall()
+                if conn
+                else []
+            )
+        frame = pd.DataFrame(rows, columns=columns).astype({"count": "int64"})
+        for column in ("period_start", "period_end"):
+            frame[column] = [dt.date.fromisoformat(v) for v in frame[column]]
+        return frame
+
+    def is_empty(self) -> bool:
+        """Whether no dataset is stored (the app then shows demo data)."""
+        return self.datasets().empty
+
+
+def _points_frame(x, y, t, cat, ags, owner) -> gpd.GeoDataFrame:
+    ags_codes, ags_values = pd.factorize(ags)
+    return gpd.GeoDataFrame(
+        {
+            "category": pd.Series(
+                pd.Categorical.from_codes(cat.astype(np.int8), categories=list(CATEGORIES)), dtype="str"
+            ),
+            "time": pd.Series(t.astype("datetime64[s]")),
+            "ags": pd.Series(
+                pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]), dtype="str"
+            ),
+            "dataset": pd.Series(owner, dtype="str"),
+        },
+        geometry=gpd.points_from_xy(x, y),
+        crs=METRIC_CRS,
+    )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _seconds(value: dt.date | dt.datetime | pd.Timestamp, *, end: bool) -> int:
+    if isinstance(value, dt.datetime):
+        stamp = pd.Timestamp(value)
+    else:
+        stamp = pd.Timestamp(value) + (
+            pd.Timedelta(days=1) - pd.Timedelta(seconds=1) if end else pd.Timedelta(0)
+        )
+    return int(np.datetime64(stamp.to_datetime64(), "s").astype(np.int64))
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base} ({number})", number + 1
+    return name
+
+
+def _now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
