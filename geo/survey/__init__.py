@@ -1,0 +1,1 @@
+"""Bürgerbefragung: Angsträume and per-area shares, demo data, coincidence with incidents."""

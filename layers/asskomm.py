@@ -1,0 +1,172 @@
+"""ASSKomm members on the map: Gemeinde polygons filled by status, markers for analysis and council.
+
+Fill colour: the kind of participation (Modellkommune / Kooperationsvereinbarung /
+beteiligt). Border: solid dark for a kommunaler Präventionsrat, dashed for a planned
+one. A marker at the Gemeinde's inner point: filled for a Sicherheitsanalyse done,
+hollow for one planned. The legend says so, and says that the list is incomplete.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import asskomm, display
+
+STATUS_COLOURS = {
+    "Modellkommune": "#1b7837",
+    "Kooperationsvereinbarung": "#5aae61",
+    "beteiligt": "#c2e699",
+}
+ANALYSIS_COLOUR = "#762a83"
+COUNCIL_BORDER = {"ja": {"color": "#222222", "weight": 2.4, "dashArray": None},
+                  "geplant": {"color": "#222222", "weight": 1.6, "dashArray": "4 3"},
+                  "": {"color": "#6b6b6b", "weight": 0.8, "dashArray": None}}
+LAYER_NAME = "ASSKomm-Netzwerk (unvollständig)"
+
+
+def member_features(members: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Members joined to the display Gemeinden (``DISPLAY_CRS``), with the tooltip's text fields.
+
+    Adds ``status_text``, ``datum_text`` (agreement date or "Datum unbekannt"),
+    ``praeventionsrat_text``, ``sicherheitsanalyse_text``, ``quelle`` and the style fields
+    ``fill`` and ``rat``.
+    """
+    gem = display.gemeinden_display()[["ags", "geometry"]]
+    gdf = gem.merge(members, on="ags", how="inner", validate="one_to_one")
+    status_text = gdf["status"].where(gdf["verbund"] == "", gdf["status"] + " (" + gdf["verbund"] + ")")
+    return gdf.assign(
+        status_text=status_text,
+        datum_text=gdf["kooperationsvereinbarung"].map(asskomm.date_text),
+        praeventionsrat_text=gdf["praeventionsrat"].replace("", "keine Angabe"),
+        sicherheitsanalyse_text=gdf["sicherheitsanalyse"].replace("", "keine Angabe"),
+        fill=gdf["status"].map(STATUS_COLOURS),
+        rat=gdf["praeventionsrat"],
+    ).sort_values("ags", ignore_index=True)
+
+
+_FIELDS = ["gemeinde", "kreis", "status_text", "datum_text", "praeventionsrat_text",
+           "sicherheitsanalyse_text", "quelle"]
+_ALIASES = ["Gemeinde", "Kreis", "Status", "Kooperationsvereinbarung", "Präventionsrat",
+            "Sicherheitsanalyse", "Quelle"]
+
+
+def member_geojson(members: pd.DataFrame) -> str:
+    """Compact GeoJSON of the member polygons with tooltip and style fields."""
+    return display.to_geojson(member_features(members), properties=["ags", *_FIELDS, "fill", "rat"])
+
+
+def analysis_geojson(members: pd.DataFrame) -> str:
+    """Points (inner point of each Gemeinde) of members with a Sicherheitsanalyse done or planned."""
+    gdf = member_features(members)
+    gdf = gdf[gdf["sicherheitsanalyse"] != ""].copy()
+    gdf = gdf.set_geometry(gdf.geometry.representative_point())
+    return display.to_geojson(gdf, properties=["ags", *_FIELDS, "sicherheitsanalyse"])
+
+
+def _polygon_style(feature: dict) -> dict:
+    props = feature["properties"]
+    border = COUNCIL_BORDER[props["rat"]]
+    return {"fillColor": props["fill"], "fillOpacity": 0.65, "opacity": 0.95, **border}
+
+
+def _tooltip() -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(fields=_FIELDS, aliases=_ALIASES, sticky=True)
+
+
+def asskomm_layer(members: pd.DataFrame | None = None, *, show: bool = True) -> folium.FeatureGroup:
+    """The ASSKomm layer: member polygons by status and Sicherheitsanalyse markers.
+
+    Parameters
+    ----------
+    members : DataFrame, optional
+        As returned by :func:`geo.asskomm.load_members` or :func:`geo.asskomm.merge_members`;
+        the shipped list by default.
+    show : bool
+        Whether the layer is switched on when the map opens.
+    """
+    members = asskomm.load_members() if members is None else members
+    group = folium.FeatureGroup(name=LAYER_NAME, show=show)
+    folium.GeoJson(
+        member_geojson(members),
+        name="ASSKomm-Kommunen",
+        style_function=_polygon_style,
+        highlight_function=lambda _: {"weight": 3.0, "fillOpacity": 0.8},
+        tooltip=_tooltip(),
+        smooth_factor=0.5,
+    ).add_to(group)
+    folium.GeoJson(
+        analysis_geojson(members),
+        name="Sicherheitsanalysen",
+        marker=folium.CircleMarker(radius=6, weight=2, color=ANALYSIS_COLOUR),
+        style_function=lambda f: {
+            "fillColor": ANALYSIS_COLOUR if f["properties"]["sicherheitsanalyse"] == "durchgeführt"
+            else "#ffffff",
+            "fillOpacity": 1.0},
+        tooltip=_tooltip(),
+    ).add_to(group)
+    return group
+
+
+def legend_entries() -> list[tuple[str, dict]]:
+    """(label, style) pairs of the legend, in display order."""
+    entries = [(status, {"fillColor": colour}) for status, colour in STATUS_COLOURS.items()]
+    entries += [
+        ("Präventionsrat", {"border": "solid"}),
+        ("Präventionsrat geplant", {"border": "dashed"}),
+        ("Sicherheitsanalyse durchgeführt", {"marker": "filled"}),
+        ("Sicherheitsanalyse geplant", {"marker": "hollow"}),
+    ]
+    return entries
+
+
+def legend_html() -> str:
+    """The legend as an HTML fragment (inline styles only), ending with the incompleteness note."""
+    rows = []
+    for label, spec in legend_entries():
+        if "fillColor" in spec:
+            swatch = f"background:{spec['fillColor']};border:1px solid #6b6b6b"
+        elif "border" in spec:
+            swatch = f"border:2px {spec['border']} #222"
+        else:
+            fill = ANALYSIS_COLOUR if spec["marker"] == "filled" else "#fff"
+            swatch = f"background:{fill};border:2px solid {ANALYSIS_COLOUR};border-radius:50%"
+        rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+                    f'{swatch}"></span>{label}</div>')
+    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
+            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>ASSKomm</b>{"".join(rows)}'
+            f'<div style="margin-top:4px;color:#555">{asskomm.UNVOLLSTAENDIG}</div></div>')
+
+
+class Legend(MacroElement):
+    """The legend as a Leaflet control in the bottom-left corner (no external assets)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+          var legend = L.control({position: "bottomleft"});
+          legend.onAdd = function() {
+            var div = L.DomUtil.create("div");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "AsskommLegend"
+        self.html = html
+
+
+def legend() -> Legend:
+    """The ASSKomm legend control; add it to the map with ``m.add_child(legend())``."""
+    return Legend(legend_html())
+
