@@ -24,7 +24,7 @@ import pandas as pd
 from geo import boundaries
 from geo.errors import InputFileError
 from geo.incidents.categories import CATEGORIES, IGNORE, fold_label
-from geo.incidents.columns import KREIS_AREA_ALIASES
+from geo.incidents.columns import GEMEINDE_AREA_ALIASES, KREIS_AREA_ALIASES
 from geo.incidents.parse import as_text, is_error_cell, parse_count, parse_period
 from geo.incidents.readers import RawTable
 from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_points
@@ -92,19 +92,24 @@ def _by_key(raw: str) -> tuple[str, str, str]:
     return digits, "", "unbekannt"
 
 
-def _by_name(raw: str, *, kreis_first: bool) -> tuple[str, str, str]:
+def _by_name(raw: str, *, level: str | None) -> tuple[str, str, str]:
+    """(area_key, level, problem) for a name; `level` is the column's hint ("kreis", "gemeinde" or None)."""
     label = fold_label(raw)
     if label in _TOTAL_NAMES:
         return "", "", "summenzeile"
     by_gem, by_kreis, _, _ = _areas()
     gem, kre = by_gem.get(label, []), by_kreis.get(label, [])
-    preferred, other = (kre, gem) if kreis_first else (gem, kre)
-    hits = preferred or other
+    if level == "kreis":
+        hits = kre or gem
+    elif level == "gemeinde":
+        hits = gem or kre
+    else:
+        hits = gem + kre
     if len(hits) == 1:
         return hits[0][0], hits[0][1], ""
     if not hits:
         return "", "", "unbekannt"
-    return "", "", "mehrdeutig: " + ", ".join(f"{level} {key}" for key, level in hits)
+    return "", "", "mehrdeutig: " + ", ".join(f"{lvl} {key}" for key, lvl in hits)
 
 
 def _resolve_areas(ledger: RowLedger, roles: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -117,9 +122,16 @@ def _resolve_areas(ledger: RowLedger, roles: dict[str, str]) -> tuple[np.ndarray
     name_text = (
         as_text(frame[roles["area"]])[0].to_numpy() if "area" in roles else np.full(n, "", dtype=object)
     )
-    kreis_first = "area" in roles and fold_label(roles["area"]) in KREIS_AREA_ALIASES
+    area_column = fold_label(roles.get("area", ""))
+    level = (
+        "kreis"
+        if area_column in KREIS_AREA_ALIASES
+        else "gemeinde"
+        if area_column in GEMEINDE_AREA_ALIASES
+        else None
+    )
     by_key = {v: _by_key(v) for v in pd.unique(key_text) if v}
-    by_name = {v: _by_name(v, kreis_first=kreis_first) for v in pd.unique(name_text) if v}
+    by_name = {v: _by_name(v, level=level) for v in pd.unique(name_text) if v}
     for i in range(n):
         hit = by_key.get(key_text[i])
         if hit is None or (hit[2] == "kein Schlüssel" and name_text[i]):

@@ -145,8 +145,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "year": ("jahr", "year", "berichtsjahr", "berichtszeitraum", "zeitraum", "period", "periode"),
 }
-#: Area-name columns that name Kreise (the others name Gemeinden).
+#: Area-name columns that name Kreise, and those that name Gemeinden; the rest ("Gebiet",
+#: "Stadt") may name either, so a name that fits both levels is ambiguous there.
 KREIS_AREA_ALIASES = frozenset({"kreis", "landkreis", "stadt landkreis", "kreisname", "district"})
+GEMEINDE_AREA_ALIASES = frozenset({"gemeinde", "gemeindename", "kommune", "ort", "municipality"})
 _LOOKUP = {alias: role for role, aliases in ALIASES.items() for alias in aliases}
 ROLES = tuple(ALIASES)
 

@@ -200,7 +200,7 @@ def _places() -> tuple[pd.DataFrame, np.ndarray]:
 
 def _days(category: str) -> tuple[np.ndarray, np.ndarray]:
     days = pd.date_range(START, END, freq="D")
-    month, weekday, year = days.month.to_numpy() - 1, days.dayofweek.to_numpy(), days.year.to_numpy()
+    month, weekday, year = days.month.to_numpy() - 1, days.day_of_week.to_numpy(), days.year.to_numpy()
     weight = (
         np.asarray(_SEASON[category])[month]
         * np.asarray(_WEEKDAY[category])[weekday]

@@ -86,7 +86,10 @@ def detect_date_format(text: pd.Series) -> str | None:
     sample = text[text != ""].drop_duplicates().head(200)
     best, best_hits = None, 0
     for fmt in DATE_FORMATS:
-        hits = pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()
+        try:
+            hits = _to_datetime(sample, fmt).notna().sum()
+        except ValueError:  # e.g. mixed time zones pandas refuses for this format
+            continue
         if hits > best_hits:
             best, best_hits = fmt, hits
         if best_hits == len(sample):
@@ -136,7 +139,10 @@ def parse_datetime(
     for fmt in dict.fromkeys(f for f in formats if f):
         if not todo.any():
             break
-        parsed = _to_datetime(text[todo], fmt)
+        try:
+            parsed = _to_datetime(text[todo], fmt)
+        except ValueError:
+            continue
         result[parsed.index] = parsed
         todo &= result.isna()
     out = result.to_numpy(dtype="datetime64[s]")
@@ -177,6 +183,7 @@ def is_error_cell(text: str) -> bool:
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_GERMAN_RANGE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*[-–]\s*\d{1,2}\.\d{1,2}\.\d{4}")
 _GERMAN_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -214,9 +221,12 @@ def parse_period(text: object) -> tuple[dt.date, dt.date]:
     raw = str(text).strip()
     if isinstance(text, float) and text.is_integer():
         raw = str(int(text))
-    parts = re.split(r"\.\.|\s+-\s+|–|(?<=\d{4})-(?=\d{1,2}\.)|(?<=\d)\s*bis\s*(?=\d)", raw)
-    if len(parts) == 1 and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}-\d{1,2}\.\d{1,2}\.\d{4}", raw):
-        parts = raw.split("-")
+    if ".." in raw:
+        parts = raw.split("..")
+    elif _GERMAN_RANGE.fullmatch(raw):
+        parts = re.split(r"\s*[-–]\s*", raw)
+    else:
+        parts = re.split(r"\s+[-–]\s+|–|\s+bis\s+", raw)
     try:
         if len(parts) == 1:
             start, end = _bound(parts[0], end=False), _bound(parts[0], end=True)

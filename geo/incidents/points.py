@@ -117,9 +117,13 @@ def validate_points(
     xcol, ycol, dcol = roles["x"], roles["y"], roles["date"]
     x, xmiss, xbad = parse_decimal(frame[xcol], decimal=decimal)
     y, ymiss, ybad = parse_decimal(frame[ycol], decimal=decimal)
-    where_xy = f"Spalten '{shown_column(xcol)}'/'{shown_column(ycol)}'"
+    where_xy = "Geometrie" if xcol.startswith("__") else f"Spalten '{xcol}'/'{ycol}'"
     ledger.reject(xmiss | ymiss, "keine_koordinaten", lambda i: f", {where_xy}: keine Koordinaten.")
     xraw, yraw = frame[xcol].to_numpy(), frame[ycol].to_numpy()
+    if xcol.startswith("__"):  # geodata: the value is the geometry type of a non-point feature
+        ledger.reject(
+            xbad | ybad, "koordinaten_unlesbar", lambda i: f": Geometrie ist kein Punkt ({xraw[i]})."
+        )
     ledger.reject(
         xbad,
         "koordinaten_unlesbar",
@@ -161,13 +165,13 @@ def validate_points(
     if swapped.any():
         first = ledger.where(int(np.flatnonzero(swapped)[0]))
         notes.append(
-            f"{int(swapped.sum())} Datensätze mit vertauschten Koordinaten (Breite/Länge bzw. "
-            f"Rechts-/Hochwert) erkannt und korrigiert, zuerst {first}."
+            f"vertauschte Koordinaten (Breite/Länge bzw. Rechts-/Hochwert) in {int(swapped.sum())} "
+            f"{'Datensatz' if swapped.sum() == 1 else 'Datensätzen'} erkannt und korrigiert, zuerst {first}."
         )
     ledger.reject(
         open_rows & ~(np.isfinite(mx) & np.isfinite(my)),
         "koordinaten_unlesbar",
-        lambda i: f", {where_xy}: ({xraw[i]}, {yraw[i]}) ist in {crs} keine gültige Position.",
+        lambda i: f", {where_xy}: ({xraw[i]} / {yraw[i]}) ist in {crs} keine gültige Position.",
     )
     ags = assign_ags(np.where(ledger.open, mx, np.nan), np.where(ledger.open, my, np.nan))
     outside = ledger.open & pd.isna(ags)
@@ -178,7 +182,7 @@ def validate_points(
             outside,
             "ausserhalb_sachsen",
             lambda i: (
-                f", {where_xy}: ({xraw[i]}, {yraw[i]}) liegt "
+                f", {where_xy}: ({xraw[i]} / {yraw[i]}) liegt "
                 f"{zahl(max(distance[i], 0.1), 1)} km außerhalb Sachsens."
             ),
         )

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -132,8 +134,13 @@ def _open311(records: list[dict], name: str) -> RawTable:
 
 def read_geodata(raw: bytes, name: str, *, layer: str | int | None = None) -> RawTable:
     """GeoJSON or GeoPackage (first or named layer): point geometry plus attributes."""
+    suffix = ".gpkg" if raw.startswith(b"SQLite format 3") else ".geojson"
     try:
-        gdf = pyogrio.read_dataframe(io.BytesIO(raw), layer=layer)
+        # Through a named temporary file: GDAL checks the extension of a GeoPackage.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"daten{suffix}"
+            path.write_bytes(raw)
+            gdf = pyogrio.read_dataframe(path, layer=layer)
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
@@ -154,10 +161,10 @@ def read_geodata(raw: bytes, name: str, *, layer: str | int | None = None) -> Ra
     missing = shapely.is_missing(np.asarray(geoms))
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     # Non-point geometry becomes an unreadable coordinate with a telling text.
-    frame["__x"] = (
-        pd.Series(x, dtype=object).where(is_point, None).where(is_point | missing, "keine Punktgeometrie")
-    )
-    frame["__y"] = pd.Series(y, dtype=object).where(is_point, None)
+    # A non-point feature keeps its geometry type as an unreadable coordinate (reported as such).
+    kind = pd.Series([g.geom_type if g is not None else None for g in np.asarray(geoms)], dtype=object)
+    frame["__x"] = pd.Series(x, dtype=object).where(is_point, kind.where(~missing, None))
+    frame["__y"] = pd.Series(y, dtype=object).where(is_point, kind.where(~missing, None))
     crs = gdf.crs.to_string() if gdf.crs is not None else None
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawTable(
