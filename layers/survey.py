@@ -1,0 +1,128 @@
+"""Bürgerbefragung on the map: Angsträume, shares feeling unsafe, and the coincidence classes."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import display
+from geo.crs import DISPLAY_CRS
+from geo.fmt import zahl
+from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL, Coincidence
+
+FEAR_COLOUR = "#7b3294"
+#: Share feeling unsafe at night: upper class bounds (fraction) and fill colours.
+SHARE_BREAKS = (0.15, 0.20, 0.25, 0.30, 1.0)
+SHARE_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+SMALL_SAMPLE_FILL = "#bdbdbd"
+CLASS_COLOURS = {
+    BOTH: "#d7191c",
+    FEAR_ONLY: "#7b3294",
+    INCIDENTS_ONLY: "#fdae61",
+    NEITHER: "#f7f7f7",
+    TOO_SMALL: "#bdbdbd",
+}
+
+
+def _percent(value: float) -> str:
+    return f"{zahl(100 * value, 1)} %"
+
+
+def angstraeume_geojson(angstraeume: gpd.GeoDataFrame) -> str:
+    """Angsträume in ``DISPLAY_CRS`` with tooltip fields and the marker radius (pixels)."""
+    gdf = angstraeume.to_crs(DISPLAY_CRS)
+    gdf = gdf.set_geometry(display.round_coordinates(gdf.geometry.values))
+    gdf = gdf.assign(nennungen_text=gdf["nennungen"].map(zahl),
+                     radius=np.round(4 + 2 * np.sqrt(gdf["nennungen"].to_numpy()), 1))
+    return display.to_geojson(gdf, properties=["name", "kategorie", "nennungen", "nennungen_text", "art",
+                                               "radius"])
+
+
+def angstraeume_layer(angstraeume: gpd.GeoDataFrame, *, label: str = "") -> folium.GeoJson:
+    """Angsträume: circles sized by mentions (area ∝ mentions), lines and areas outlined.
+
+    `label` (e.g. "Demodaten (synthetisch)") is added to the layer name.
+    """
+    return folium.GeoJson(
+        angstraeume_geojson(angstraeume),
+        name="Angsträume (Befragung)" + (f" – {label}" if label else ""),
+        marker=folium.CircleMarker(radius=6, color=FEAR_COLOUR, weight=1.5, fill=True),
+        style_function=lambda f: {"color": FEAR_COLOUR, "weight": 2.0, "fillColor": FEAR_COLOUR,
+                                  "fillOpacity": 0.35, "radius": f["properties"]["radius"]},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "kategorie", "nennungen_text"],
+                                      aliases=["Angstraum", "Kategorie", "Nennungen"], sticky=True),
+    )
+
+
+def share_colour(share: float, *, too_small: bool = False) -> str:
+    """Fill colour of a share (fraction); grey where the sample is too small."""
+    if too_small:
+        return SMALL_SAMPLE_FILL
+    return SHARE_COLOURS[int(np.searchsorted(SHARE_BREAKS, share, side="left"))]
+
+
+def shares_geojson(shares: pd.DataFrame) -> str:
+    """Per-Gemeinde shares joined to the display Gemeinden, with tooltip text and fill colour.
+
+    Ortsteil rows must be summed first (:func:`geo.survey.shares.per_gemeinde`).
+    """
+    gem = display.gemeinden_display()[["ags", "geometry"]]
+    gdf = gem.merge(shares, on="ags", how="inner", validate="one_to_one")
+    gdf = gdf.assign(
+        anteil_text=gdf["anteil"].map(_percent),
+        intervall_text=[f"{_percent(lo)} – {_percent(hi)}" for lo, hi in zip(gdf["ci_low"], gdf["ci_high"],
+                                                                           strict=True)],
+        n_text=gdf["n"].map(zahl) + np.where(gdf["zu_klein"], " (zu wenige Antworten)", ""),
+        fill=[share_colour(s, too_small=z) for s, z in zip(gdf["anteil"], gdf["zu_klein"], strict=True)],
+    )
+    return display.to_geojson(gdf, properties=["ags", "gemeinde", "anteil_text", "intervall_text", "n_text",
+                                               "fill"])
+
+
+def shares_layer(shares: pd.DataFrame, *, label: str = "", show: bool = False) -> folium.GeoJson:
+    """Choropleth of the share feeling unsafe at night, with its Wilson interval in the tooltip."""
+    return folium.GeoJson(
+        shares_geojson(shares),
+        name="Unsicherheitsgefühl nachts (Befragung)" + (f" – {label}" if label else ""),
+        show=show,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.7,
+                                  "color": "#6b6b6b", "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["gemeinde", "anteil_text", "intervall_text", "n_text"],
+            aliases=["Gemeinde", "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten"],
+            sticky=True),
+        smooth_factor=0.5,
+    )
+
+
+def coincidence_geojson(result: Coincidence) -> str:
+    """The coincidence table in ``DISPLAY_CRS`` with class, colour and tooltip text."""
+    gdf = result.table
+    if "ags" in gdf.columns:  # per Gemeinde: use the light display geometry
+        shapes = display.gemeinden_display()[["ags", "geometry"]]
+        gdf = shapes.merge(gdf.drop(columns="geometry"), on="ags", how="inner")
+        gdf = gdf.assign(gebiet=gdf["gemeinde"], angst_text=gdf["anteil"].map(_percent))
+    else:
+        gdf = gdf.to_crs(DISPLAY_CRS)
+        gdf = gdf.assign(gebiet="Zelle " + gdf["zelle"] + np.where(gdf["orte"] != "", ": " + gdf["orte"], ""),
+                         angst_text=gdf["nennungen"].map(zahl) + " Nennungen")
+    gdf = gdf.assign(vorfaelle_text=gdf["vorfaelle"].map(zahl) + " (erwartet "
+                     + gdf["erwartet"].map(lambda v: zahl(v, 1)) + ")",
+                     fill=gdf["klasse"].map(CLASS_COLOURS))
+    return display.to_geojson(gdf, properties=["gebiet", "klasse", "angst_text", "vorfaelle_text", "fill"])
+
+
+def coincidence_layer(result: Coincidence, *, label: str = "", show: bool = True) -> folium.GeoJson:
+    """Areas (Gemeinden or grid cells) coloured by coincidence class."""
+    return folium.GeoJson(
+        coincidence_geojson(result),
+        name="Angst und Vorfälle" + (f" – {label}" if label else ""),
+        show=show,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.65,
+                                  "color": "#444444", "weight": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["gebiet", "klasse", "angst_text", "vorfaelle_text"],
+                                      aliases=["Gebiet", "Einordnung", "Angst", "Vorfälle"], sticky=True),
+        smooth_factor=0.5,
+    )
