@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -43,26 +44,37 @@ def read_csv(raw: bytes, name: str, *, encoding: str | None = None, delimiter: s
     text, used = sniff.decode(raw, name, encoding=encoding)
     delim, header = sniff.find_header(text, name, delimiter=delimiter)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            skiprows=header,
-            header=0,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            quotechar='"',
+        # header=None: a line with more fields than the header is an error, never an implicit index.
+        grid = pd.read_csv(
+            io.StringIO(text), sep=delim, skiprows=header, header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
         )
     except (pd.errors.ParserError, ValueError, csv.Error) as err:
-        msg = f"{name}: die CSV-Datei ist nicht lesbar ab Kopfzeile {header + 1} ({_short(err)})."
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        detail = (f"Zeile {found[2]} hat {found[3]} Felder, die Kopfzeile {found[1]}" if found
+                  else _short(err))
+        msg = f"{name}: die CSV-Datei ist nicht lesbar ({detail})."
         raise InputFileError(msg) from err
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = _column_names(grid.iloc[0].tolist())
     rows = np.arange(len(frame), dtype=np.int64) + header + 2
     keep = ~(frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame[keep].reset_index(drop=True)
     notes = [f"Zeichenkodierung {used}, Trennzeichen '{_show(delim)}', Kopfzeile in Zeile {header + 1}"]
     return RawTable(name, frame, rows[keep], notes=notes)
+
+
+def _column_names(cells: list[object]) -> list[str]:
+    """Header cells as unique column names (empty → ``Spalte N``, repeated → ``Name (2)``)."""
+    names: list[str] = []
+    for number, cell in enumerate(cells, start=1):
+        name = str(cell).strip() if cell is not None and str(cell).strip() and str(cell) != "nan" else ""
+        name = name or f"Spalte {number}"
+        base, copy = name, 2
+        while name in names:
+            name, copy = f"{base} ({copy})", copy + 1
+        names.append(name)
+    return names
 
 
 def read_xlsx(raw: bytes, name: str, *, sheet: str | int | None = None) -> RawTable:
@@ -89,7 +101,7 @@ def read_xlsx(raw: bytes, name: str, *, sheet: str | int | None = None) -> RawTa
     if header is None:
         msg = f"{name}: im Tabellenblatt '{sheet_name}' keine Kopfzeile mit bekannten Spaltennamen gefunden."
         raise InputFileError(msg)
-    names = [str(v).strip() if pd.notna(v) else f"Spalte {i + 1}" for i, v in enumerate(grid.iloc[header])]
+    names = _column_names([v if pd.notna(v) else None for v in grid.iloc[header]])
     frame = grid.iloc[header + 1 :].copy()
     frame.columns = names
     keep = ~frame.isna().all(axis=1).to_numpy()

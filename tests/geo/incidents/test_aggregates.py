@@ -17,8 +17,13 @@ def test_ags_table_every_row_accounted_for():
     report = read_incidents(DATA / "fallzahlen_gemeinden.csv").report
     assert (report.rows, report.accepted, report.rejected, report.ignored) == (18, 7, 9, 2)
     assert report.reasons == {
-        "datum_unlesbar": 1, "datum_zukunft": 1, "kategorie_unbekannt": 1, "duplikat": 1,
-        "gebiet_unbekannt": 2, "anzahl_ungueltig": 3}
+        "datum_unlesbar": 1,
+        "datum_zukunft": 1,
+        "kategorie_unbekannt": 1,
+        "duplikat": 1,
+        "gebiet_unbekannt": 2,
+        "anzahl_ungueltig": 3,
+    }
     assert report.ignored_reasons == {"nicht_sachsen": 1, "summenzeile": 1}
     assert report.categories == {"graffiti": 3600, "littering": 57, "violence": 760}  # cases, not rows
     assert report.period == YEAR_2023
@@ -27,9 +32,14 @@ def test_ags_table_every_row_accounted_for():
 def test_ags_table_messages_name_row_column_and_problem():
     grund = read_incidents(DATA / "fallzahlen_gemeinden.csv").report.rejected_rows.set_index("zeile")["grund"]
     f = "fallzahlen_gemeinden.csv"
-    assert grund[6] == (f"{f}, Zeile 6, Spalte 'AGS': Gebiet 'Bernsdorf' ist mehrdeutig: gemeinde 14524010, "
-                        "gemeinde 14625030 – bitte den Schlüssel angeben.")
-    assert grund[7] == f"{f}, Zeile 7, Spalte 'AGS': Gebiet '14999999' ist keine sächsische Gemeinde und kein sächsischer Kreis."
+    assert grund[6] == (
+        f"{f}, Zeile 6, Spalte 'AGS': Gebiet 'Bernsdorf' ist mehrdeutig: gemeinde 14524010, "
+        "gemeinde 14625030 – bitte den Schlüssel angeben."
+    )
+    assert (
+        grund[7] == f"{f}, Zeile 7, Spalte 'AGS': Gebiet '14999999' ist keine sächsische Gemeinde "
+        "und kein sächsischer Kreis."
+    )
     assert grund[10] == f"{f}, Zeile 10, Spalte 'Anzahl': '-4' ist keine nicht-negative ganze Zahl."
     assert grund[11] == f"{f}, Zeile 11, Spalte 'Anzahl': '12,5' ist keine nicht-negative ganze Zahl."
     assert grund[12] == f"{f}, Zeile 12, Spalte 'Anzahl': Tabellenfehler '#DIV/0!' statt einer Anzahl."
@@ -53,17 +63,23 @@ def test_ags_table_keys_names_thousands_and_summed_labels():
 
 def test_leipzig_is_ambiguous_without_a_level_and_resolved_by_a_kreis_column(tmp_path):
     plain = tmp_path / "gebiete.csv"
-    plain.write_text("Gebiet;Kategorie;Jahr;Anzahl\nLeipzig;Graffiti;2022;5\nLandkreis Leipzig;Graffiti;2022;7\n",
-                     encoding="utf-8")
+    plain.write_text(
+        "Gebiet;Kategorie;Jahr;Anzahl\nLeipzig;Graffiti;2022;5\nLandkreis Leipzig;Graffiti;2022;7\n",
+        encoding="utf-8",
+    )
     report = read_incidents(plain).report
     assert report.reasons == {"gebiet_unbekannt": 1}
     assert "Leipzig' ist mehrdeutig: gemeinde 14713000, kreis 14729" in report.rejected_rows["grund"][0]
     kreise = tmp_path / "kreise.csv"
-    kreise.write_text("Kreis;Kategorie;Jahr;Anzahl\nLeipzig;Graffiti;2022;5\nLeipzig, Stadt;Graffiti;2022;9\n",
-                      encoding="utf-8")
+    kreise.write_text(
+        "Kreis;Kategorie;Jahr;Anzahl\nLeipzig;Graffiti;2022;5\nLeipzig, Stadt;Graffiti;2022;9\n",
+        encoding="utf-8",
+    )
     result = read_incidents(kreise)
     assert result.aggregates[["area_key", "level", "count"]].values.tolist() == [
-        ["14713", "kreis", 9], ["14729", "kreis", 5]]
+        ["14713", "kreis", 9],
+        ["14729", "kreis", 5],
+    ]
 
 
 def test_table_without_period_needs_one_and_period_option_sets_it(tmp_path):
@@ -73,7 +89,9 @@ def test_table_without_period_needs_one_and_period_option_sets_it(tmp_path):
         read_incidents(path)
     result = read_incidents(path, period="2021-07..2022-06")
     assert (result.aggregates["period_start"][0], result.aggregates["period_end"][0]) == (
-        dt.date(2021, 7, 1), dt.date(2022, 6, 30))
+        dt.date(2021, 7, 1),
+        dt.date(2022, 6, 30),
+    )
 
 
 def test_lka_style_pks_excerpt_keys_win_summaries_never_added_to_parts():

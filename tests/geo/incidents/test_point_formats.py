@@ -26,13 +26,21 @@ def test_german_police_export_cp1252_every_rejection_reason_once_with_row_and_co
         "duplikat": 1,
     }
     assert report.categories == {
-        "graffiti": 2, "littering": 1, "violence": 1, "extremism": 1, "drugs": 1, "other": 1}
+        "graffiti": 2,
+        "littering": 1,
+        "violence": 1,
+        "extremism": 1,
+        "drugs": 1,
+        "other": 1,
+    }
     grund = dict(zip(report.rejected_rows["zeile"], report.rejected_rows["grund"], strict=True))
     f = "polizei_export_cp1252.csv"
     assert grund[9] == f"{f}, Zeile 9, Spalten 'Rechtswert'/'Hochwert': keine Koordinaten."
     assert grund[10] == f"{f}, Zeile 10, Spalte 'Rechtswert': '383498,2a' ist keine Koordinate."
-    assert grund[11] == (f"{f}, Zeile 11, Spalten 'Rechtswert'/'Hochwert': (392340,2 / 5820271,2) liegt "
-                         "99,1 km außerhalb Sachsens.")
+    assert grund[11] == (
+        f"{f}, Zeile 11, Spalten 'Rechtswert'/'Hochwert': (392340,2 / 5820271,2) liegt "
+        "99,1 km außerhalb Sachsens."
+    )
     assert grund[12].startswith(f"{f}, Zeile 12, Spalte 'Tatzeit': '31.04.2023 12:00' ist kein Datum")
     assert grund[13] == f"{f}, Zeile 13, Spalte 'Tatzeit': 01.01.2031 12:00 liegt in der Zukunft."
     assert grund[14] == f"{f}, Zeile 14, Spalte 'Delikt': Kategorie 'Hundekot' steht nicht in der Zuordnung."
@@ -50,9 +58,23 @@ def test_police_export_points_are_metric_with_assigned_gemeinde_and_naive_local_
     assert list(points.columns) == ["category", "time", "ags", "geometry"]
     assert str(points["time"].dtype) == "datetime64[s]"
     assert points["ags"].tolist() == [
-        "14612000", "14713000", "14511000", "14626110", "14523320", "14524330", "14625020"]
+        "14612000",
+        "14713000",
+        "14511000",
+        "14626110",
+        "14523320",
+        "14524330",
+        "14625020",
+    ]
     assert points["category"].tolist() == [
-        "graffiti", "violence", "littering", "drugs", "extremism", "other", "graffiti"]
+        "graffiti",
+        "violence",
+        "littering",
+        "drugs",
+        "extremism",
+        "other",
+        "graffiti",
+    ]
     first = points.iloc[0]
     assert (first.geometry.x, first.geometry.y) == (411548.9, 5656098.2)
     assert str(first["time"]) == "2023-05-03 22:15:00"
@@ -66,11 +88,16 @@ def test_utf8_bom_wgs84_decimal_comma_separate_time_column_and_swapped_rows_corr
     assert report.categories == {"graffiti": 1, "littering": 4}
     assert result.points["ags"].tolist() == ["14612000", "14713000", "14511000", "14612000", "14626110"]
     assert [str(t) for t in result.points["time"]][:3] == [
-        "2024-06-02 07:30:00", "2024-06-02 00:00:00", "2024-06-03 22:10:00"]
+        "2024-06-02 07:30:00",
+        "2024-06-02 00:00:00",
+        "2024-06-03 22:10:00",
+    ]
     assert any("Koordinatensystem erkannt: WGS84" in n for n in report.notes)
     swapped = [n for n in report.notes if "vertauschte Koordinaten" in n]
-    assert swapped == ["vertauschte Koordinaten (Breite/Länge bzw. Rechts-/Hochwert) in 2 Datensätzen erkannt "
-                       "und korrigiert, zuerst ordnungsamt_utf8_bom.csv, Zeile 4."]
+    assert swapped == [
+        "vertauschte Koordinaten (Breite/Länge bzw. Rechts-/Hochwert) in 2 Datensätzen erkannt "
+        "und korrigiert, zuerst ordnungsamt_utf8_bom.csv, Zeile 4."
+    ]
     # Chemnitz (swapped in the file) lands within a metre of its UTM position
     assert result.points.geometry.iloc[2].distance(shapely.Point(353894.0, 5633216.5)) < 1.0
 
@@ -112,8 +139,10 @@ def test_open311_json_unknown_service_missing_position_and_duplicate_across_time
     assert (report.rows, report.accepted) == (5, 2)
     assert report.reasons == {"keine_koordinaten": 1, "kategorie_unbekannt": 1, "duplikat": 1}
     grund = report.rejected_rows.set_index("zeile")["grund"]
-    assert grund[5] == ("open311_maengelmelder.json, Eintrag 5: doppelt – gleicher Ort, gleiche Zeit und "
-                        "Kategorie wie Eintrag 1.")
+    assert grund[5] == (
+        "open311_maengelmelder.json, Eintrag 5: doppelt – gleicher Ort, gleiche Zeit und "
+        "Kategorie wie Eintrag 1."
+    )
     assert result.points["ags"].tolist() == ["14625020", "14522180"]
     assert [str(t) for t in result.points["time"]] == ["2024-04-02 09:12:00", "2024-04-03 16:45:10"]
 
@@ -147,7 +176,10 @@ def test_xlsx_first_sheet_below_a_title_row_with_excel_dates_and_a_text_date():
     assert report.reasons == {"koordinaten_unlesbar": 1, "kategorie_unbekannt": 1}
     assert report.rejected_rows["zeile"].tolist() == [7, 8]  # spreadsheet rows, title and header counted
     assert [str(t) for t in result.points["time"]] == [
-        "2023-01-12 08:30:00", "2023-02-03 22:05:00", "2023-03-15 10:00:00"]
+        "2023-01-12 08:30:00",
+        "2023-02-03 22:05:00",
+        "2023-03-15 10:00:00",
+    ]
     assert "Tabellenblatt 'Meldungen', Kopfzeile in Zeile 3" in report.notes
 
 
@@ -156,7 +188,9 @@ def test_xlsx_named_sheet_is_an_aggregated_table():
     assert result.report.kind == "aggregiert"
     assert result.report.reasons == {"anzahl_ungueltig": 1}
     assert result.aggregates[["area_key", "category", "count"]].values.tolist() == [
-        ["14511000", "graffiti", 96], ["14511000", "littering", 412]]
+        ["14511000", "graffiti", 96],
+        ["14511000", "littering", 412],
+    ]
 
 
 def test_column_override_and_fixed_category():

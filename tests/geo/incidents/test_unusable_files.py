@@ -1,0 +1,164 @@
+"""Files that cannot be read at all: one clear German message, never a traceback, nothing returned."""
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo.errors import InputFileError
+from geo.incidents import read_incidents
+from tests.geo.incidents.conftest import DATA
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "leer.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputFileError, match=r"^leer\.csv: die Datei ist leer\.$"):
+        read_incidents(path)
+
+
+def test_header_only_has_no_data_rows(tmp_path):
+    path = tmp_path / "kopf.csv"
+    path.write_text("Datum;Kategorie;Breite;Länge\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="keine Datenzeilen"):
+        read_incidents(path)
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "bild.csv"
+    path.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(InputFileError, match="keine Textdatei"):
+        read_incidents(path)
+
+
+def test_old_excel_format(tmp_path):
+    path = tmp_path / "alt.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(InputFileError, match=r"altes Excel-Format \(\.xls\)"):
+        read_incidents(path)
+
+
+def test_truncated_xlsx(tmp_path):
+    raw = (DATA / "ordnungsamt_meldungen.xlsx").read_bytes()
+    path = tmp_path / "abgeschnitten.xlsx"
+    path.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(InputFileError, match=r"abgeschnitten\.xlsx: die Excel-Datei"):
+        read_incidents(path)
+
+
+def test_truncated_geopackage(tmp_path):
+    path = tmp_path / "kaputt.gpkg"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x01" * 50)
+    with pytest.raises(InputFileError, match=r"kaputt\.gpkg"):
+        read_incidents(path)
+
+
+def test_no_usable_columns_names_what_was_found(tmp_path):
+    path = tmp_path / "falsch.csv"
+    path.write_text("Datum;Kategorie;Straße\n01.01.2023;Graffiti;Hauptstraße\n", encoding="utf-8")
+    with pytest.raises(
+        InputFileError, match=r"keine verwendbaren Spalten.*Gelesene Spalten: Datum, Kategorie, Straße"
+    ):
+        read_incidents(path)
+
+
+def test_no_header_at_all(tmp_path):
+    path = tmp_path / "zahlen.csv"
+    path.write_text("1;2;3\n4;5;6\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="keine Kopfzeile mit bekannten Spaltennamen"):
+        read_incidents(path)
+
+
+def test_undecodable_text(tmp_path):
+    path = tmp_path / "kodierung.csv"
+    # Header readable, body full of C1 control bytes that no plausible text encoding produces.
+    path.write_bytes(b"Datum;Kategorie;lat;lon\n" + bytes(range(0x80, 0xA0)) * 40)
+    with pytest.raises(InputFileError, match="Zeichenkodierung ist nicht erkennbar"):
+        read_incidents(path)
+
+
+def test_json_that_is_neither_geojson_nor_open311(tmp_path):
+    path = tmp_path / "liste.json"
+    path.write_text('{"hallo": 1}', encoding="utf-8")
+    with pytest.raises(InputFileError, match="weder GeoJSON-FeatureCollection noch Open311"):
+        read_incidents(path)
+
+
+def test_ragged_csv_line(tmp_path):
+    path = tmp_path / "zeilen.csv"
+    path.write_text("Datum;Kategorie;lat;lon\n01.01.2023;Graffiti;51,05;13,74;zu;viel\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"zeilen\.csv: die CSV-Datei ist nicht lesbar"):
+        read_incidents(path)
+
+
+def test_missing_file():
+    with pytest.raises(InputFileError, match=r"gibt_es_nicht\.csv: Datei kann nicht gelesen werden"):
+        read_incidents(DATA / "gibt_es_nicht.csv")
+
+
+HEADER = b"Tatzeit;Delikt;Rechtswert;Hochwert\n"
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _read_or_clear_error(path):
+    try:
+        result = read_incidents(path)
+    except InputFileError as err:
+        assert str(err).startswith(path.name)
+        return None
+    report = result.report
+    assert report.rows == report.accepted + report.rejected + report.ignored
+    return result
+
+
+@SETTINGS
+@given(
+    st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.json", "x.geojson", "x.gpkg", "x.txt"])
+)
+def test_arbitrary_bytes_give_a_result_or_the_clear_error(tmp_path, raw, name):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    _read_or_clear_error(path)
+
+
+@SETTINGS
+@given(st.binary(max_size=800))
+def test_arbitrary_bytes_after_a_valid_header(tmp_path, tail):
+    path = tmp_path / "export.csv"
+    path.write_bytes(HEADER + tail)
+    _read_or_clear_error(path)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.lists(st.text(string.printable + "äöüß€#;,", max_size=12), min_size=4, max_size=4), max_size=20
+    )
+)
+def test_arbitrary_cells_every_row_accounted_for(tmp_path, rows):
+    path = tmp_path / "zellen.csv"
+    body = "\n".join(
+        ";".join(c.replace("\n", " ").replace("\r", " ").replace(";", ",").replace('"', "") for c in row)
+        for row in rows
+    )
+    path.write_text("Tatzeit;Delikt;Rechtswert;Hochwert\n" + body, encoding="utf-8")
+    _read_or_clear_error(path)
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=4000))
+def test_truncated_fixture_files(tmp_path, cut):
+    for name in [
+        "polizei_export_cp1252.csv",
+        "open311_maengelmelder.json",
+        "vorfaelle.geojson",
+        "ordnungsamt_meldungen.xlsx",
+        "pks_gemeinden_2022.csv",
+    ]:
+        raw = (DATA / name).read_bytes()
+        path = tmp_path / name
+        path.write_bytes(raw[: cut % len(raw)])
+        _read_or_clear_error(path)
