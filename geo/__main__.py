@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo import cli_import, cli_info
+from geo import cli_hotspots, cli_import, cli_info
 from geo.errors import AtlasError
 
 #: Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMANDS = (cli_info, cli_import)
+COMMANDS = (cli_info, cli_import, cli_hotspots)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -111,7 +111,8 @@ def kde(grid: Grid, x: np.ndarray, y: np.ndarray, *, bandwidth: float | None = N
         Incident coordinates, EPSG:25833 metres.
     bandwidth : float, optional
         Metres (quartic: search radius; Gaussian: standard deviation), at least half a
-        cell and at most 20 km. Default: :func:`default_bandwidth`.
+        cell and at most 20 km. Default: :func:`default_bandwidth` of the incidents in
+        the study cells.
     kernel : {"quartic", "gaussian"}
 
     Returns
@@ -120,7 +121,11 @@ def kde(grid: Grid, x: np.ndarray, y: np.ndarray, *, bandwidth: float | None = N
         No incidents give a density of zero everywhere.
     """
     if bandwidth is None:
-        bandwidth, rule = default_bandwidth(x, y, cell=grid.cell), "Standardregel (ArcGIS Pro)"
+        row, col = grid.locate(x, y)
+        inside = row >= 0
+        inside[inside] = grid.mask[row[inside], col[inside]]
+        bandwidth = default_bandwidth(np.asarray(x)[inside], np.asarray(y)[inside], cell=grid.cell)
+        rule = "Standardregel (ArcGIS Pro)"
     else:
         bandwidth, rule = float(bandwidth), "vorgegeben"
         if not (grid.cell / 2 <= bandwidth <= MAX_BANDWIDTH_M):
