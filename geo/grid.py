@@ -84,10 +84,13 @@ class Grid:
         """Window (row, col) of each point; points outside the window get -1 in both."""
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        finite = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e12) & (np.abs(y) < 1e12)
+        if not finite.all():
+            x, y = np.where(finite, x, 0.0), np.where(finite, y, 0.0)
         col = np.floor(x / self.cell).astype(np.int64) - self.col0
         row = np.floor(y / self.cell).astype(np.int64) - self.row0
         nrows, ncols = self.shape
-        outside = ~((col >= 0) & (col < ncols) & (row >= 0) & (row < nrows))
+        outside = ~(finite & (col >= 0) & (col < ncols) & (row >= 0) & (row < nrows))
         col[outside] = -1
         row[outside] = -1
         return row, col

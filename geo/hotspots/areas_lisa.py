@@ -10,8 +10,8 @@ from scipy import sparse
 
 from geo.boundaries import load_gemeinden
 from geo.hotspots.lisa import DEFAULT_ALPHA, LISA_LABELS, lisa_areas, queen_neighbours
-from geo.hotspots.points import DateLike
-from geo.hotspots.rates import area_rates
+from geo.hotspots.points import DateLike, select
+from geo.hotspots.rates import areas, count_points, empirical_bayes
 
 
 @functools.cache
@@ -30,10 +30,12 @@ def gemeinde_lisa(points: gpd.GeoDataFrame, *, categories: Iterable[str] | str |
     ``lisa_i``, ``lisa_z``, ``lisa_p``, ``lisa_p_fdr``, ``lisa_class`` (HH/LL/HL/LH or
     "nicht signifikant"), ``lisa_label`` (German) and geometry (``METRIC_CRS``).
     """
-    rates = area_rates(points, categories=categories, start=start, end=end, min_count=1)
-    smoothed = rates["rate_smoothed"].to_numpy(dtype=float)
+    chosen = select(points, categories=categories, start=start, end=end)
+    table = areas("gemeinde")
+    counts = count_points(chosen, level="gemeinde").to_numpy()
+    smoothed, _, _, _ = empirical_bayes(counts, table["einwohner"].to_numpy())
     result = lisa_areas(smoothed, gemeinde_neighbours(), alpha=alpha)
-    out = rates[["ags", "name", "geometry"]].copy()
+    out = table[["ags", "name", "geometry"]].copy()
     out["lisa_i"], out["lisa_z"] = result.i, result.z
     out["lisa_p"], out["lisa_p_fdr"] = result.p, result.p_fdr
     out["lisa_class"] = result.label

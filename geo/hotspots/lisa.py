@@ -83,6 +83,8 @@ def _standardise(y: np.ndarray) -> tuple[np.ndarray, float, float]:
     if n < 3:
         msg = "Local Moran braucht mindestens drei Einheiten (Zellen oder Gemeinden)."
         raise AtlasError(msg)
+    if not np.isfinite(y).all():
+        raise ValueError("values must be finite")
     sd = y.std()
     if not sd > 0:
         msg = (f"Alle {n} Einheiten haben denselben Wert ({y[0]:g}): ohne Unterschiede gibt es "
