@@ -154,7 +154,8 @@ def evaluate(points: gpd.GeoDataFrame, *, split: DateLike, area: str = "14",
         msg = f"Unbekannte Methode; möglich: {', '.join(EVAL_METHODS)} oder all."
         raise AtlasError(msg)
     if not 0 < area_share <= 0.5:
-        raise AtlasError(f"Flächenanteil {area_share:g} ist nicht möglich: erlaubt ist über 0 bis 0,5.")
+        share = f"{area_share:g}".replace(".", ",")
+        raise AtlasError(f"Flächenanteil {share} ist nicht möglich: erlaubt ist über 0 bis 0,5.")
     grid = grid if grid is not None else study_grid(area, cell=cell)
     t_split = _timestamp(split, end=False)
     chosen = select(points, categories=categories, start=start, end=end)
