@@ -1,0 +1,1 @@
+"""Sicherheitsanalyse report per Gemeinde, Verwaltungsverband or Kreis: HTML and PDF."""

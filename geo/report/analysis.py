@@ -1,0 +1,255 @@
+"""Parts 3 and 4 of the report: the Bürgerbefragung and the analysis linking data and survey.
+
+Part 4 also holds the hotspot statistics (Getis-Ord Gi* with FDR from
+:func:`geo.hotspots.grid_hotspots`), the top hotspot areas (neighbouring hot cells joined,
+areas with fewer than ``MIN_CELL_COUNT`` incidents not named) and the method's predictive
+accuracy (:func:`geo.hotspots.evaluate`: fit on the years before the last, test on the last).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.errors import AtlasError
+from geo.fmt import zahl
+from geo.grid import grid_for_geometry
+from geo.hotspots import evaluate, grid_hotspots
+from geo.hotspots.gistar import GI_CLASSES
+from geo.report import charts
+from geo.report.document import Block, Subject, neighbourhood
+from geo.report.local import MIN_CELL_COUNT
+from geo.survey import coincide
+
+HOTSPOT_CELL_M = 250.0
+PLACEHOLDER_SURVEY = (
+    "Platz für die Ergebnisse der Bürgerbefragung. Sobald eine Befragung importiert ist "
+    "(Angsträume oder Anteile je Gebiet), erscheinen hier Anteile mit Konfidenzintervall und die "
+    "genannten Angsträume."
+)
+PLACEHOLDER_LINK = (
+    "Der Abgleich von Vorfällen und Befragung erscheint hier, sobald eine Bürgerbefragung importiert ist."
+)
+
+
+def _pct(value: float) -> str:
+    return f"{zahl(100 * value, 1)} %"
+
+
+def survey_part(
+    subject: Subject, shares: pd.DataFrame | None, places: gpd.GeoDataFrame | None, credit: str
+) -> list[Block]:
+    """Part 3: shares with Wilson interval and the Angsträume of the subject, or a placeholder."""
+    blocks = [Block("h1", "3 Bürgerbefragung")]
+    if shares is None and places is None:
+        return [*blocks, Block("placeholder", PLACEHOLDER_SURVEY)]
+    if shares is not None:
+        own = shares[shares["ags"].isin(subject.ags)]
+        rows = tuple(
+            (
+                r["gemeinde"] + (f" – {r['gebiet']}" if r["gebiet"] else ""),
+                zahl(r["n"]),
+                _pct(r["anteil"]),
+                f"{_pct(r['ci_low'])} – {_pct(r['ci_high'])}",
+                "zu wenige Antworten" if r["zu_klein"] else "",
+            )
+            for _, r in own.iterrows()
+        )
+        blocks.append(Block("h2", "Unsicherheitsgefühl nachts"))
+        blocks.append(
+            Block(
+                "table",
+                header=("Gebiet", "Antworten", "unsicher", "95-%-Intervall", "Hinweis"),
+                rows=rows,
+                widths=(3, 1, 1, 1.8, 1.6),
+            )
+            if rows
+            else Block("p", "Für dieses Gebiet enthält die Befragung keine Anteile.")
+        )
+    if places is not None:
+        own = places[places["ags"].isin(subject.ags)]
+        rows = tuple((r["name"], r["kategorie"], zahl(r["nennungen"])) for _, r in own.head(15).iterrows())
+        blocks.append(Block("h2", "Angsträume"))
+        if not rows:
+            return [*blocks, Block("p", "Für dieses Gebiet wurden keine Angsträume genannt.")]
+        blocks += [
+            Block("table", header=("Ort", "Kategorie", "Nennungen"), rows=rows, widths=(3, 2, 1)),
+            Block(
+                "image",
+                "Genannte Angsträume",
+                png=charts.area_map(
+                    subject.geometry,
+                    neighbourhood(subject),
+                    title=f"Angsträume – {subject.name}",
+                    angstraeume=own,
+                    credit=credit,
+                ),
+            ),
+        ]
+    return blocks
+
+
+def _link(
+    subject: Subject, points: gpd.GeoDataFrame, shares: pd.DataFrame | None, places: gpd.GeoDataFrame | None
+) -> list[Block]:
+    blocks: list[Block] = []
+    if shares is not None:
+        result = coincide.coincidence_by_gemeinde(points, shares)
+        own = result.table[result.table["ags"].isin(subject.ags)]
+        rows = tuple(
+            (r["gemeinde"], _pct(r["anteil"]), zahl(r["vorfaelle"]), zahl(r["erwartet"], 1), r["klasse"])
+            for _, r in own.iterrows()
+        )
+        blocks += [
+            Block("h2", "Angst und Vorfälle je Gemeinde"),
+            Block(
+                "table",
+                header=("Gemeinde", "unsicher", "Vorfälle", "erwartet", "Einordnung"),
+                rows=rows,
+                widths=(2, 1, 1, 1, 3),
+            ),
+            Block("note", result.methode),
+            Block("note", result.hinweis),
+        ]
+    own_places = None if places is None else places[places["ags"].isin(subject.ags)]
+    if own_places is not None and len(own_places):
+        result = coincide.coincidence_by_cell(points, own_places)
+        rows = tuple((k, zahl(v)) for k, v in result.counts().items() if k != coincide.TOO_SMALL)
+        blocks += [
+            Block("h2", "Angsträume und Vorfälle je Rasterzelle"),
+            Block("table", header=("Einordnung", "Zellen"), rows=rows, widths=(4, 1)),
+            Block("note", result.methode),
+            Block("note", result.hinweis),
+        ]
+    return blocks or [Block("placeholder", PLACEHOLDER_LINK)]
+
+
+def hotspot_areas(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Hot cells (Gi* bin ≥ 2, i.e. 95 % or more) joined where they touch: ``zellen``,
+    ``vorfaelle``, ``flaeche_km2``, ``stufe`` (highest class), geometry; most incidents first.
+    Areas with fewer than :data:`MIN_CELL_COUNT` incidents are dropped (not named)."""
+    hot = cells[cells["gi_bin"] >= 2]
+    if hot.empty:
+        return gpd.GeoDataFrame(
+            {"zellen": [], "vorfaelle": [], "flaeche_km2": [], "stufe": []}, geometry=[], crs=cells.crs
+        )
+    merged = shapely.union_all(hot.geometry.values).buffer(0)
+    parts = list(getattr(merged, "geoms", [merged]))
+    rows = []
+    for part in parts:
+        inside = hot[hot.geometry.centroid.within(part)]
+        rows.append(
+            {
+                "zellen": len(inside),
+                "vorfaelle": int(inside["count"].sum()),
+                "flaeche_km2": part.area / 1e6,
+                "stufe": GI_CLASSES[int(inside["gi_bin"].max())],
+                "geometry": part,
+            }
+        )
+    areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
+    areas = areas[areas["vorfaelle"] >= MIN_CELL_COUNT]
+    return areas.sort_values("vorfaelle", ascending=False, ignore_index=True)
+
+
+def _hotspots(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[Block]:
+    blocks = [Block("h2", "Hotspots (Getis-Ord Gi*)")]
+    try:
+        grid = grid_for_geometry(subject.geometry, cell=HOTSPOT_CELL_M, key=subject.key, name=subject.name)
+        result = grid_hotspots(points, methods=("gi",), grid=grid)
+    except AtlasError as err:
+        return [*blocks, Block("placeholder", f"Keine Hotspot-Statistik möglich: {err}")]
+    cells = result.cells
+    shown = cells[cells["gi_bin"] >= 1]
+    blocks.append(
+        Block(
+            "image",
+            f"Gi*-Hotspots in {zahl(HOTSPOT_CELL_M)}-m-Zellen (Konfidenz nach FDR-Korrektur)",
+            png=charts.hotspot_map(
+                subject.geometry,
+                neighbourhood(subject),
+                shown,
+                title=f"Hotspots – {subject.name}",
+                credit=credit,
+            ),
+        )
+    )
+    areas = hotspot_areas(cells)
+    if len(areas):
+        centres = areas.geometry.representative_point().to_crs("EPSG:4326")
+        rows = tuple(
+            (
+                str(i + 1),
+                zahl(r["vorfaelle"]),
+                zahl(r["zellen"]),
+                zahl(r["flaeche_km2"], 2),
+                r["stufe"],
+                f"{zahl(c.y, 4)} N, {zahl(c.x, 4)} O",
+            )
+            for i, ((_, r), c) in enumerate(zip(areas.head(10).iterrows(), centres, strict=False))
+        )
+        blocks.append(
+            Block(
+                "table",
+                header=("Nr.", "Vorfälle", "Zellen", "km²", "höchste Stufe", "Lage"),
+                rows=rows,
+                widths=(0.5, 1, 0.8, 0.8, 1.7, 2.2),
+            )
+        )
+    else:
+        blocks.append(Block("p", "Keine Hotspot-Gebiete mit mindestens 95 % Konfidenz."))
+    blocks.append(
+        Block(
+            "note",
+            f"Gi* vergleicht die Vorfälle jeder Zelle und ihrer 8 Nachbarzellen mit dem "
+            f"Durchschnitt des Gebiets; p-Werte nach Benjamini-Hochberg (FDR) korrigiert. "
+            f"Benachbarte Hotspot-Zellen (ab 95 %) sind zu Gebieten zusammengefasst; "
+            f"Gebiete mit weniger als {MIN_CELL_COUNT} Vorfällen werden nicht genannt.",
+        )
+    )
+    return blocks
+
+
+def _accuracy(subject: Subject, points: gpd.GeoDataFrame) -> list[Block]:
+    blocks = [Block("h2", "Vorhersagegüte der Methode")]
+    last = int(points["time"].max().year)
+    split = pd.Timestamp(last, 1, 1)
+    try:
+        grid = grid_for_geometry(subject.geometry, cell=HOTSPOT_CELL_M, key=subject.key, name=subject.name)
+        result = evaluate(points, split=split, grid=grid)
+    except AtlasError as err:
+        return [*blocks, Block("placeholder", f"Die Vorhersagegüte lässt sich nicht prüfen: {err}")]
+    names = {"grid": "Zählung der Vorperiode", "kde": "Kerndichte (KDE)", "gi": "Gi*"}
+    rows = tuple((names[m], _pct(a.hit_rate), zahl(a.pai, 1)) for m, a in result.results.items())
+    blocks += [
+        Block(
+            "p",
+            f"Hotspots aus den Vorfällen vor {last} ({zahl(result.n_train)}) bestimmt, geprüft "
+            f"an den Vorfällen ab 01.01.{last} ({zahl(result.n_test)}): Wie viele davon lagen in "
+            f"den markierten {_pct(result.area_share)} der Fläche?",
+        ),
+        Block("table", header=("Methode", "Trefferquote", "PAI"), rows=rows, widths=(3, 1.2, 1)),
+        *(Block("note", v) for v in result.verdicts.values()),
+        Block("note", "PAI = Trefferquote ÷ Flächenanteil; über 1 heißt besser als Zufall."),
+    ]
+    return blocks
+
+
+def analysis_part(
+    subject: Subject,
+    points: gpd.GeoDataFrame,
+    shares: pd.DataFrame | None,
+    places: gpd.GeoDataFrame | None,
+    credit: str,
+) -> list[Block]:
+    """Part 4: fear against incidents, hotspots, top hotspot areas, predictive accuracy."""
+    blocks = [Block("h1", "4 Analyse: Daten und Befragung")]
+    if points.empty:
+        return [*blocks, Block("placeholder", "Ohne Vorfälle ist keine Analyse möglich.")]
+    return [
+        *blocks,
+        *_link(subject, points, shares, places),
+        *_hotspots(subject, points, credit),
+        *_accuracy(subject, points),
+    ]

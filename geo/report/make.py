@@ -1,0 +1,67 @@
+"""One call for the CLI and the app: incidents from a store (or demo data), report, bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import AtlasError
+from geo.incidents.demo import demo_points
+from geo.report.content import build_report
+from geo.report.document import Report
+from geo.report.html import render_html
+from geo.report.pdf import render_pdf
+from geo.store import IncidentStore
+from geo.survey import demo as survey_demo
+
+FORMATS = ("html", "pdf")
+
+
+def make_report(
+    key: str,
+    *,
+    store: str | Path | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
+    shares: pd.DataFrame | None = None,
+    angstraeume: gpd.GeoDataFrame | None = None,
+    created: dt.date | None = None,
+) -> Report:
+    """The report for `key` from the given incidents, the store in `store`, or demo data.
+
+    Demo data (incidents and a demo survey, all labelled "Demodaten (synthetisch)") are
+    used when neither `incidents` nor a non-empty store is given. An imported survey
+    (`shares`, `angstraeume`) is used with real data; without one the survey part is a
+    marked placeholder.
+    """
+    datasets = None
+    if incidents is None and store is not None:
+        db = IncidentStore(store)
+        if not db.is_empty():
+            incidents, datasets = db.points(), db.datasets()
+    if incidents is None:
+        if shares is None and angstraeume is None:
+            shares = survey_demo.demo_shares()
+            ags = key if len(str(key)) == 8 else None
+            angstraeume = survey_demo.demo_angstraeume(ags) if ags else None
+        return build_report(
+            key, demo_points(), demo=True, shares=shares, angstraeume=angstraeume, created=created
+        )
+    return build_report(
+        key, incidents, demo=False, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created
+    )
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """``"html"`` (self-contained, UTF-8) or ``"pdf"`` (A4) bytes of `report`."""
+    if fmt not in FORMATS:
+        msg = f"Unbekanntes Berichtsformat '{fmt}'; möglich sind {' und '.join(FORMATS)}."
+        raise AtlasError(msg)
+    return render_html(report) if fmt == "html" else render_pdf(report)
+
+
+def report_bytes(key: str, fmt: str, **options: object) -> bytes:
+    """:func:`make_report` then :func:`render` (the app's download button)."""
+    return render(make_report(key, **options), fmt)  # type: ignore[arg-type]
