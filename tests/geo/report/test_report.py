@@ -170,3 +170,21 @@ def test_survey_table_has_wilson_interval(freiberg_report):
     table = next(b for b in freiberg_report.blocks if b.kind == "table" and "95-%-Intervall" in b.header)
     assert table.rows == (("Freiberg", "400", "22,2 %", "18,4 % – 26,6 %", ""),)
 
+
+
+def test_report_from_a_store_names_the_dataset_and_its_rejected_rows(tmp_path):
+    from geo.incidents.demo import demo_csv
+    from geo.store import IncidentStore
+
+    csv = demo_csv(tmp_path / "polizei_export.csv", n=3_000)
+    lines = csv.read_bytes().split(b"\r\n")
+    lines.insert(2, b"2024/9999999;31.02.2024 10:00;Graffiti;Freiberg;383000,0;5641500,0")
+    csv.write_bytes(b"\r\n".join(lines))
+    store = IncidentStore(tmp_path / "store")
+    store.import_file(csv)
+    out = tmp_path / "bericht.html"
+    assert main(["report", FREIBERG, "--store", str(tmp_path / "store"), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Demodaten" not in html
+    assert "<td>polizei_export</td><td>polizei_export.csv</td><td>3.000</td><td>1</td>" in html
+    assert PLACEHOLDER_SURVEY in html
