@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo import cli_hotspots, cli_import, cli_info, cli_report
+from geo import cli_asskomm, cli_hotspots, cli_import, cli_info, cli_report, cli_survey
 from geo.errors import AtlasError
 
 #: Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMANDS = (cli_info, cli_import, cli_hotspots, cli_report)
+COMMANDS = (cli_info, cli_import, cli_hotspots, cli_report, cli_survey, cli_asskomm)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,7 @@
 """The ASSKomm member list and network figures: shipped data, validation, merging."""
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -182,3 +183,29 @@ def test_figures_file_with_unknown_key_and_no_source_is_rejected():
     assert lines[1] == "Zeile 2: Spalte 'datum' enthält '2024-13', erwartet JJJJ-MM-TT oder JJJJ-MM."
     assert lines[2].startswith("Zeile 2: Spalte 'kennzahl' enthält 'mitglieder', erlaubt: modellkommunen,")
     assert lines[3] == "Zeile 2: Spalte 'quelle' ist leer; jede Kennzahl braucht eine Quelle."
+
+
+def test_cli_checks_the_shipped_file_and_prints_figures_with_date_and_source(capsys):
+    from geo.__main__ import main
+
+    assert main(["asskomm"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("asskomm_kommunen.csv: 52 Gemeinden, gültig.")
+    assert re.search(r"Kooperationsvereinbarungen\s+60\s+11\.04\.2025\s+asskomm\.sachsen\.de", out)
+    assert re.search(r"Kommunen beraten\s+133\s+28\.11\.2022\s+SMI Sachsen, Medieninformation", out)
+    assert asskomm.UNVOLLSTAENDIG in out
+
+
+def test_cli_reports_a_broken_upload_with_exit_code_2(tmp_path, capsys):
+    from geo.__main__ import main
+
+    path = tmp_path / "kreis.csv"
+    path.write_bytes(_excel_upload(["ags;beteiligung;quelle", "14522180;beteiligt;", "14612000;beteiligt;x"]))
+    assert main(["asskomm", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        "Fehler: kreis.csv: 1 Fehler.",
+        "Zeile 2: Spalte 'quelle' ist leer; jede Zeile braucht eine Quelle (Medieninformation, "
+        "Internetseite, Zeitungsartikel)."]
+    path.write_bytes(_excel_upload(["ags;beteiligung;quelle", "14612000;beteiligt;Amtsblatt"]))
+    assert main(["asskomm", str(path), "--zusammenfuehren"]) == 0
+    assert capsys.readouterr().out.startswith("kreis.csv: 53 Gemeinden, gültig.")
