@@ -60,16 +60,18 @@ class GemeindeGrid:
         border[iy, ix] = True
         border = ndimage.binary_dilation(border, structure=np.ones((3, 3), dtype=bool))
         regions, count = ndimage.label(~border)
-        labels = np.full((self.ny, self.nx), _BORDER, dtype=np.int32)
+        labels = np.full((self.ny, self.nx), _BORDER, dtype=np.int16)
         if count:
             flat = regions.ravel()
             any_cell = np.zeros(count + 1, dtype=np.int64)
-            any_cell[flat] = np.arange(flat.size)  # some cell of every region, whichever write wins
+            any_cell[flat] = np.arange(
+                flat.size, dtype=np.int32
+            )  # some cell of every region, whichever write wins
             first = any_cell[1:]  # region 0 is the border
             cy, cx = np.divmod(first, self.nx)
             cx_m = self.x0 + (cx + 0.5) * self.cell
             cy_m = self.y0 + (cy + 0.5) * self.cell
-            region_label = np.full(count + 1, _BORDER, dtype=np.int32)
+            region_label = np.full(count + 1, _BORDER, dtype=np.int16)
             region_label[1:] = self._exact(cx_m, cy_m)
             labels = region_label[regions]
             labels[border] = _BORDER

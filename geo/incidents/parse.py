@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputFileError
+from geo.incidents.fastparse import fast_decimal, fast_strptime
 
 #: Date formats tried in this order when the user gives none (German first).
 DATE_FORMATS = (
@@ -63,27 +64,33 @@ def parse_decimal(
         missing = np.isnan(numbers)
         return numbers, missing, np.zeros(len(values), dtype=bool)
     text, missing = as_text(values)
-    if decimal == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    elif decimal == ".":
-        text = text.str.replace(",", "", regex=False)
-    elif text.str.contains(",", regex=False).any():
-        comma_last = text.str.rfind(",") > text.str.rfind(".")
-        has_dot = text.str.contains(".", regex=False)
-        german = comma_last & has_dot
-        text = text.where(~german, text.str.replace(".", "", regex=False))
-        text = text.where(~comma_last, text.str.replace(",", ".", regex=False))
-        text = text.where(comma_last, text.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
+    numbers, done = fast_decimal(text, decimal=decimal)
+    rest = ~done & ~missing
+    if rest.any():  # thousands separators, both marks, odd values: the per-value rules
+        numbers[rest] = _slow_decimal(text[rest], decimal=decimal)
+    numbers[missing] = np.nan
     unreadable = ~missing & ~np.isfinite(numbers)
     return numbers, missing, unreadable
 
 
+def _slow_decimal(text: pd.Series, *, decimal: str | None) -> np.ndarray:
+    if decimal == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif decimal == ".":
+        text = text.str.replace(",", "", regex=False)
+    else:
+        comma_last = text.str.rfind(",") > text.str.rfind(".")
+        german = comma_last & text.str.contains(".", regex=False)
+        text = text.where(~german, text.str.replace(".", "", regex=False))
+        text = text.where(~comma_last, text.str.replace(",", ".", regex=False))
+        text = text.where(comma_last, text.str.replace(",", "", regex=False))
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def detect_date_format(text: pd.Series) -> str | None:
     """The format of :data:`DATE_FORMATS` that reads most of a sample of `text`."""
-    sample = text[text != ""].drop_duplicates().head(200)
+    head = text.head(20_000)
+    sample = head[head != ""].drop_duplicates().head(200)
     best, best_hits = None, 0
     for fmt in DATE_FORMATS:
         try:
@@ -139,6 +146,12 @@ def parse_datetime(
     for fmt in dict.fromkeys(f for f in formats if f):
         if not todo.any():
             break
+        fast = fast_strptime(text[todo], fmt) if fmt != "ISO8601" else None
+        if fast is not None:
+            values, read = fast
+            index = text.index[todo.to_numpy()]
+            result[index[read]] = values[read]
+            todo &= result.isna()
         try:
             parsed = _to_datetime(text[todo], fmt)
         except ValueError:

@@ -18,12 +18,12 @@ from geo.crs import METRIC_CRS
 from geo.errors import InputFileError
 from geo.fmt import zahl
 from geo.incidents import coords
-from geo.incidents.assign import assign_ags
-from geo.incidents.categories import IGNORE
+from geo.incidents.assign import gemeinde_grid
+from geo.incidents.categories import CATEGORIES, IGNORE, fold_label
 from geo.incidents.parse import as_text, parse_datetime, parse_decimal
 from geo.incidents.readers import RawTable
 from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_aggregates
-from geo.incidents.rows import RowLedger, first_of_duplicates, shown_column
+from geo.incidents.rows import Cells, RowLedger, first_of_duplicates, shown_column
 
 _DATE_HINT = "erwartet TT.MM.JJJJ [HH:MM] oder JJJJ-MM-TT[THH:MM]"
 
@@ -48,20 +48,21 @@ def _date_text(frame: pd.DataFrame, date_col: str, clock_col: str | None) -> pd.
 def _categories(
     ledger: RowLedger, column: str | None, mapping: dict[str, str], fixed: str | None, notes: list[str]
 ) -> np.ndarray:
-    from geo.incidents.categories import fold_label
-
+    """Category of every row as an index into ``CATEGORIES`` (-1 where none); rejects and ignores."""
     n = len(ledger.code)
     if fixed is not None:
-        return np.full(n, fixed, dtype=object)
+        return np.full(n, CATEGORIES.index(fixed), dtype=np.int8)
     text, missing = as_text(ledger.table.frame[column])
     codes, uniques = pd.factorize(text)
-    mapped = np.array([mapping.get(fold_label(u), "") for u in uniques] + [""], dtype=object)
-    result = mapped[codes]
+    mapped = [mapping.get(fold_label(u), "") for u in uniques]
+    lookup = np.array([CATEGORIES.index(m) if m in CATEGORIES else -1 for m in mapped] + [-1], dtype=np.int8)
+    unknown_u = np.array([m == "" for m in mapped] + [False])
+    ignore_u = np.array([m == IGNORE for m in mapped] + [False])
     ledger.reject(missing, "kategorie_unbekannt", lambda i: f", Spalte '{column}': keine Kategorie.")
-    unknown = (result == "") & ~missing
+    unknown = unknown_u[codes] & ~missing
+    raw = Cells(text)
     if unknown.any():
-        raw = text.to_numpy()
-        top = pd.Series(raw[unknown & ledger.open]).value_counts().head(10)
+        top = text[unknown & ledger.open].value_counts().head(10)
         if len(top):
             listed = ", ".join(f"'{label}' ({count})" for label, count in top.items())
             notes.append(f"unbekannte Kategorien (bitte in der Zuordnungsdatei ergänzen): {listed}")
@@ -70,8 +71,8 @@ def _categories(
         "kategorie_unbekannt",
         lambda i: f", Spalte '{column}': Kategorie '{raw[i]}' steht nicht in der Zuordnung.",
     )
-    ledger.ignore(result == IGNORE, "nicht_zugeordnet")
-    return result
+    ledger.ignore(ignore_u[codes], "nicht_zugeordnet")
+    return lookup[codes]
 
 
 def validate_points(
@@ -119,7 +120,7 @@ def validate_points(
     y, ymiss, ybad = parse_decimal(frame[ycol], decimal=decimal)
     where_xy = "Geometrie" if xcol.startswith("__") else f"Spalten '{xcol}'/'{ycol}'"
     ledger.reject(xmiss | ymiss, "keine_koordinaten", lambda i: f", {where_xy}: keine Koordinaten.")
-    xraw, yraw = frame[xcol].to_numpy(), frame[ycol].to_numpy()
+    xraw, yraw = Cells(frame[xcol]), Cells(frame[ycol])
     if xcol.startswith("__"):  # geodata: the value is the geometry type of a non-point feature
         ledger.reject(
             xbad | ybad, "koordinaten_unlesbar", lambda i: f": Geometrie ist kein Punkt ({xraw[i]})."
@@ -137,7 +138,7 @@ def validate_points(
 
     when_raw = _date_text(frame, dcol, roles.get("clock"))
     when, tmiss, tbad = parse_datetime(when_raw, date_format=date_format)
-    draw = when_raw.to_numpy()
+    draw = Cells(when_raw)
     ledger.reject(tmiss, "datum_unlesbar", lambda i: f", Spalte '{dcol}': kein Datum.")
     ledger.reject(
         tbad, "datum_unlesbar", lambda i: f", Spalte '{dcol}': '{draw[i]}' ist kein Datum ({_DATE_HINT})."
@@ -173,8 +174,9 @@ def validate_points(
         "koordinaten_unlesbar",
         lambda i: f", {where_xy}: ({xraw[i]} / {yraw[i]}) ist in {crs} keine gültige Position.",
     )
-    ags = assign_ags(np.where(ledger.open, mx, np.nan), np.where(ledger.open, my, np.nan))
-    outside = ledger.open & pd.isna(ags)
+    grid = gemeinde_grid()
+    gem_index = grid.lookup(np.where(ledger.open, mx, np.nan), np.where(ledger.open, my, np.nan))
+    outside = ledger.open & (gem_index < 0)
     if outside.any():
         distance = np.zeros(len(mx))
         distance[outside] = coords.distance_to_saxony_km(mx[outside], my[outside])
@@ -202,9 +204,13 @@ def validate_points(
     keep = ledger.open
     points = gpd.GeoDataFrame(
         {
-            "category": pd.Series(cats[keep], dtype="str"),
+            "category": pd.Series(pd.Categorical.from_codes(cats[keep], categories=list(CATEGORIES))).astype(
+                "str"
+            ),
             "time": pd.Series(when[keep], dtype="datetime64[s]"),
-            "ags": pd.Series(ags[keep], dtype="str"),
+            "ags": pd.Series(pd.Categorical.from_codes(gem_index[keep], categories=list(grid.ags))).astype(
+                "str"
+            ),
         },
         geometry=gpd.points_from_xy(mx[keep], my[keep], crs=METRIC_CRS),
     )

@@ -7,6 +7,7 @@ spreadsheet cells as Excel typed them) and the row number a person would look fo
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyogrio
 import shapely
 
@@ -43,18 +46,9 @@ def read_csv(raw: bytes, name: str, *, encoding: str | None = None, delimiter: s
     """CSV/TXT as German spreadsheets and international tools write it (see module doc)."""
     text, used = sniff.decode(raw, name, encoding=encoding)
     delim, header = sniff.find_header(text, name, delimiter=delimiter)
-    try:
-        # header=None: a line with more fields than the header is an error, never an implicit index.
-        grid = pd.read_csv(
-            io.StringIO(text), sep=delim, skiprows=header, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
-        )
-    except (pd.errors.ParserError, ValueError, csv.Error) as err:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        detail = (f"Zeile {found[2]} hat {found[3]} Felder, die Kopfzeile {found[1]}" if found
-                  else _short(err))
-        msg = f"{name}: die CSV-Datei ist nicht lesbar ({detail})."
-        raise InputFileError(msg) from err
+    grid = _arrow_grid(raw if used == "utf-8" else text.encode("utf-8"), text, delim, header)
+    if grid is None:
+        grid = _pandas_grid(text, delim, header, name)
     frame = grid.iloc[1:].reset_index(drop=True)
     frame.columns = _column_names(grid.iloc[0].tolist())
     rows = np.arange(len(frame), dtype=np.int64) + header + 2
@@ -62,6 +56,54 @@ def read_csv(raw: bytes, name: str, *, encoding: str | None = None, delimiter: s
     frame = frame[keep].reset_index(drop=True)
     notes = [f"Zeichenkodierung {used}, Trennzeichen '{_show(delim)}', Kopfzeile in Zeile {header + 1}"]
     return RawTable(name, frame, rows[keep], notes=notes)
+
+
+def _arrow_grid(data: bytes, text: str, delim: str, header: int) -> pd.DataFrame | None:
+    """All cells from the header line on as strings, via pyarrow's multithreaded reader.
+
+    None when the file needs the careful reader: blank lines (pyarrow would drop them and
+    shift every row number) or lines with more fields than the header.
+    """
+    if "\n\n" in text or "\n\r\n" in text:
+        return None
+    fields = len(next(csv.reader([text.splitlines()[header]], delimiter=delim)))
+    names = [f"f{i}" for i in range(fields)]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data.removeprefix(codecs.BOM_UTF8)),
+            read_options=pacsv.ReadOptions(skip_rows=header, column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"'),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
+def _pandas_grid(text: str, delim: str, header: int, name: str) -> pd.DataFrame:
+    try:
+        # header=None: a line with more fields than the header is an error, never an implicit index.
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            skiprows=header,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error) as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        detail = f"Zeile {found[2]} hat {found[3]} Felder, die Kopfzeile {found[1]}" if found else _short(err)
+        msg = f"{name}: die CSV-Datei ist nicht lesbar ({detail})."
+        raise InputFileError(msg) from err
 
 
 def _column_names(cells: list[object]) -> list[str]:

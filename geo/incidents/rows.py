@@ -11,22 +11,34 @@ from geo.incidents.readers import RawTable
 from geo.incidents.report import IGNORED, REASONS
 
 
+class Cells:
+    """Read single cells of a column on demand (for messages), without converting the whole column."""
+
+    def __init__(self, values: pd.Series | np.ndarray) -> None:
+        self.values = values
+
+    def __getitem__(self, row: int) -> object:
+        return self.values.iat[row] if isinstance(self.values, pd.Series) else self.values[row]
+
+
+_REASON_CODES = tuple(REASONS)
+_IGNORED_CODES = tuple(IGNORED)
+
+
 class RowLedger:
     """Which rows are still open, which were rejected (why) and which deliberately not used.
 
-    A row gets the first reason it meets; later checks only look at open rows.
+    A row gets the first reason it meets; later checks only look at open rows. Codes
+    are small integers (index into ``REASONS``/``IGNORED`` plus one, 0 = none).
     """
 
     def __init__(self, table: RawTable) -> None:
         self.table = table
         n = len(table.frame)
-        self.code = np.full(n, "", dtype=object)
-        self.message = np.full(n, "", dtype=object)
-        self.ignored = np.full(n, "", dtype=object)
-
-    @property
-    def open(self) -> np.ndarray:
-        return (self.code == "") & (self.ignored == "")
+        self.code = np.zeros(n, dtype=np.int8)
+        self.ignored = np.zeros(n, dtype=np.int8)
+        self.message: dict[int, str] = {}
+        self.open = np.ones(n, dtype=bool)
 
     def where(self, row: int) -> str:
         """``"datei.csv, Zeile 7"`` for frame row `row`."""
@@ -34,33 +46,34 @@ class RowLedger:
 
     def reject(self, mask: np.ndarray, code: str, text: Callable[[int], str]) -> None:
         """Reject the open rows in `mask` with reason `code`; `text(i)` says why (after the location)."""
-        if code not in REASONS:
-            raise KeyError(code)
+        number = _REASON_CODES.index(code) + 1
         hit = np.flatnonzero(np.asarray(mask, dtype=bool) & self.open)
-        self.code[hit] = code
-        self.message[hit] = [f"{self.where(i)}{text(i)}" for i in hit]
+        self.code[hit] = number
+        self.open[hit] = False
+        self.message.update((int(i), f"{self.where(i)}{text(i)}") for i in hit)
 
     def ignore(self, mask: np.ndarray, code: str) -> None:
         """Mark the open rows in `mask` as deliberately not used (reason `code`)."""
-        if code not in IGNORED:
-            raise KeyError(code)
-        self.ignored[np.asarray(mask, dtype=bool) & self.open] = code
+        number = _IGNORED_CODES.index(code) + 1
+        hit = np.asarray(mask, dtype=bool) & self.open
+        self.ignored[hit] = number
+        self.open[hit] = False
 
     def reasons(self) -> dict[str, int]:
-        counts = pd.Series(self.code[self.code != ""]).value_counts()
-        return {c: int(counts[c]) for c in REASONS if c in counts.index}
+        counts = np.bincount(self.code, minlength=len(_REASON_CODES) + 1)
+        return {c: int(counts[i + 1]) for i, c in enumerate(_REASON_CODES) if counts[i + 1]}
 
     def ignored_reasons(self) -> dict[str, int]:
-        counts = pd.Series(self.ignored[self.ignored != ""]).value_counts()
-        return {c: int(counts[c]) for c in IGNORED if c in counts.index}
+        counts = np.bincount(self.ignored, minlength=len(_IGNORED_CODES) + 1)
+        return {c: int(counts[i + 1]) for i, c in enumerate(_IGNORED_CODES) if counts[i + 1]}
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected rows as the file had them, with ``zeile`` and ``grund`` in front."""
-        hit = np.flatnonzero(self.code != "")
+        hit = np.flatnonzero(self.code != 0)
         frame = self.table.frame.iloc[hit].reset_index(drop=True)
         frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("__")])
         frame = frame.astype(object).where(frame.notna(), None)
-        frame.insert(0, "grund", pd.Series(self.message[hit], dtype=object))
+        frame.insert(0, "grund", pd.Series([self.message[int(i)] for i in hit], dtype=object))
         frame.insert(0, "zeile", self.table.rows[hit])
         return frame
 
@@ -80,6 +93,10 @@ def first_of_duplicates(keys: Iterable[np.ndarray], candidates: np.ndarray) -> t
     frame = pd.DataFrame({f"k{i}": np.asarray(k)[candidates] for i, k in enumerate(keys)})
     if frame.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    involved = frame.duplicated(keep=False).to_numpy()  # fast; usually nothing is duplicated
+    if not involved.any():
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    frame, candidates = frame[involved], candidates[involved]
     group = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
     _, first_pos = np.unique(group, return_index=True)
     first_of_group = np.empty(group.max() + 1, dtype=np.int64)
