@@ -32,10 +32,13 @@ def member_features(members: pd.DataFrame) -> gpd.GeoDataFrame:
     """Members joined to the display Gemeinden (``DISPLAY_CRS``), with the tooltip's text fields.
 
     Adds ``status_text``, ``datum_text`` (agreement date or "Datum unbekannt"),
-    ``praeventionsrat_text``, ``sicherheitsanalyse_text``, ``quelle`` and the style fields
+    ``praeventionsrat_text``, ``sicherheitsanalyse_text``, ``herkunft`` ("mitgeliefert"
+    unless the rows come from :func:`geo.asskomm.merge_members`) and the style fields
     ``fill`` and ``rat``.
     """
     gem = display.gemeinden_display()[["ags", "geometry"]]
+    if "herkunft" not in members.columns:
+        members = members.assign(herkunft="mitgeliefert")
     gdf = gem.merge(members, on="ags", how="inner", validate="one_to_one")
     status_text = gdf["status"].where(gdf["verbund"] == "", gdf["status"] + " (" + gdf["verbund"] + ")")
     return gdf.assign(
@@ -49,9 +52,9 @@ def member_features(members: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 _FIELDS = ["gemeinde", "kreis", "status_text", "datum_text", "praeventionsrat_text",
-           "sicherheitsanalyse_text", "quelle"]
+           "sicherheitsanalyse_text", "quelle", "herkunft"]
 _ALIASES = ["Gemeinde", "Kreis", "Status", "Kooperationsvereinbarung", "Präventionsrat",
-            "Sicherheitsanalyse", "Quelle"]
+            "Sicherheitsanalyse", "Quelle", "Herkunft"]
 
 
 def member_geojson(members: pd.DataFrame) -> str:

@@ -11,6 +11,7 @@ from geo import display
 from geo.crs import DISPLAY_CRS
 from geo.fmt import zahl
 from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL, Coincidence
+from geo.survey.shares import per_gemeinde
 
 FEAR_COLOUR = "#7b3294"
 #: Share feeling unsafe at night: upper class bounds (fraction) and fill colours.
@@ -66,8 +67,10 @@ def share_colour(share: float, *, too_small: bool = False) -> str:
 def shares_geojson(shares: pd.DataFrame) -> str:
     """Per-Gemeinde shares joined to the display Gemeinden, with tooltip text and fill colour.
 
-    Ortsteil rows must be summed first (:func:`geo.survey.shares.per_gemeinde`).
+    Ortsteil rows are summed to their Gemeinde (:func:`geo.survey.shares.per_gemeinde`).
     """
+    if shares["ags"].duplicated().any() or (shares["gebiet"] != "").any():
+        shares = per_gemeinde(shares)
     gem = display.gemeinden_display()[["ags", "geometry"]]
     gdf = gem.merge(shares, on="ags", how="inner", validate="one_to_one")
     gdf = gdf.assign(

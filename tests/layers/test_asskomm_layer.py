@@ -74,7 +74,8 @@ def test_rows_added_by_the_user_appear_on_the_layer(members):
     props = {f["properties"]["ags"]: f["properties"]
              for f in json.loads(layer.member_geojson(merged))["features"]}
     assert len(props) == 53
-    assert props["14612000"]["gemeinde"] == "Dresden"
+    assert (props["14612000"]["gemeinde"], props["14612000"]["herkunft"]) == ("Dresden", "ergänzt")
+    assert props["14522180"]["herkunft"] == "mitgeliefert"
 
 
 def test_layer_with_legend_renders_offline_and_states_incompleteness():

@@ -8,7 +8,7 @@ import pytest
 
 from geo.survey import coincide, demo
 from geo.survey.angstraeume import load_angstraeume
-from geo.survey.shares import load_shares, per_gemeinde
+from geo.survey.shares import load_shares
 from layers import maps
 from layers import survey as layer
 
@@ -33,7 +33,7 @@ def test_angstraeume_tooltip_and_marker_size_grow_with_mentions(places):
 
 
 def test_share_tooltip_has_percent_interval_and_small_sample_note():
-    shares = per_gemeinde(load_shares(SURVEY / "anteile_unsicher.csv"))
+    shares = load_shares(SURVEY / "anteile_unsicher.csv")  # three Ortsteile of Freiberg: summed
     features = json.loads(layer.shares_geojson(shares))["features"]
     props = {f["properties"]["ags"]: f["properties"] for f in features}
     assert props["14522180"]["anteil_text"] == "28,1 %"  # 95 of 338
