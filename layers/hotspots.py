@@ -1,0 +1,267 @@
+"""Hotspot layers: KDE as one PNG image, Gi* and LISA cells by class, plain-HTML legends.
+
+* **KDE**: the density raster is resampled (nearest cell) onto a grid that is regular
+  in Web Mercator, the projection Leaflet draws in, coloured (transparent where there is
+  no density or outside the study cells) and embedded as a PNG ``data:`` URL in a
+  ``folium.raster_layers.ImageOverlay``. Resampling matters: the UTM grid is turned by
+  up to 2.5° against the meridians in Saxony, so stretching the UTM raster between its
+  lat/lon corners would misplace cells by kilometres at the western border.
+* **Gi\\***: only significant cells (the others would hide the map), squares in WGS84
+  filled in ArcGIS's hot/cold spot colours by confidence.
+* **LISA**: significant cells (HH, LL, HL, LH) in the usual LISA cluster colours.
+
+Legends are plain HTML in a Leaflet control (no branca colormap: it would load d3 from
+a CDN inside streamlit-folium). No external assets.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import struct
+import zlib
+
+import folium
+import geopandas as gpd
+import numpy as np
+from branca.element import MacroElement
+from jinja2 import Template
+from pyproj import Transformer
+
+from geo.crs import DISPLAY_CRS, METRIC_CRS
+from geo.fmt import zahl
+from geo.grid import Grid
+from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
+
+#: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
+GI_COLOURS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf",
+              1: "#fab984", 2: "#ed7551", 3: "#d62f27"}
+LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9"}
+#: Density ramp (light yellow → dark red), applied to density / maximum.
+KDE_RAMP = np.array([[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60],
+                     [240, 59, 32], [189, 0, 38]], dtype=np.float64)
+MAX_PIXELS = 1_600
+
+_TO_MERCATOR = Transformer.from_crs(METRIC_CRS, "EPSG:3857", always_xy=True)
+_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", METRIC_CRS, always_xy=True)
+_TO_DISPLAY = Transformer.from_crs("EPSG:3857", DISPLAY_CRS, always_xy=True)
+
+
+# --- KDE image ------------------------------------------------------------------------------
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """Encode an (h, w, 4) uint8 array as PNG (zlib only, no imaging library)."""
+    h, w, _ = rgba.shape
+    raw = b"".join(b"\x00" + rgba[row].tobytes() for row in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + \
+        chunk(b"IEND", b"")
+
+
+def colour_density(values: np.ndarray, vmax: float) -> np.ndarray:
+    """RGBA (uint8) for densities; below 1 % of `vmax` and NaN transparent, alpha rising with density."""
+    values = np.asarray(values, dtype=np.float64)
+    rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
+    show = np.isfinite(values) & (values >= 0.01 * vmax) & (values > 0) & (vmax > 0)
+    t = np.clip(values[show] / vmax, 0.0, 1.0) if vmax > 0 else np.zeros(0)
+    pos = t * (len(KDE_RAMP) - 1)
+    lo = np.floor(pos).astype(int).clip(0, len(KDE_RAMP) - 2)
+    frac = (pos - lo)[:, None]
+    rgba[show, :3] = np.round(KDE_RAMP[lo] * (1 - frac) + KDE_RAMP[lo + 1] * frac).astype(np.uint8)
+    rgba[show, 3] = np.round(40 + 200 * np.sqrt(t)).astype(np.uint8)
+    return rgba
+
+
+def kde_image(grid: Grid, density: np.ndarray, *, max_pixels: int = MAX_PIXELS
+              ) -> tuple[bytes, list[list[float]], float]:
+    """The density as a Web-Mercator-regular PNG.
+
+    Parameters
+    ----------
+    grid : Grid
+    density : ndarray, shape ``grid.shape``
+        Incidents per km² (cells outside the study mask are not drawn).
+    max_pixels : int
+        Longest image side.
+
+    Returns
+    -------
+    png : bytes
+    bounds : [[south, west], [north, east]]
+        WGS84 corners for ``ImageOverlay``.
+    vmax : float
+        Density shown in the darkest colour (the maximum over the study cells).
+    """
+    xmin, ymin, xmax, ymax = grid.bounds
+    corners_x, corners_y = _TO_MERCATOR.transform([xmin, xmin, xmax, xmax], [ymin, ymax, ymin, ymax])
+    mx0, mx1, my0, my1 = min(corners_x), max(corners_x), min(corners_y), max(corners_y)
+    pixel = max((mx1 - mx0) / max_pixels, (my1 - my0) / max_pixels, grid.cell / 2)
+    w = max(1, int(np.ceil((mx1 - mx0) / pixel)))
+    h = max(1, int(np.ceil((my1 - my0) / pixel)))
+    px = mx0 + (np.arange(w) + 0.5) * pixel
+    py = my1 - (np.arange(h) + 0.5) * pixel  # row 0 is the north edge of the image
+    gx, gy = np.meshgrid(px, py)
+    ux, uy = _FROM_MERCATOR.transform(gx.ravel(), gy.ravel())
+    row, col = grid.locate(np.asarray(ux), np.asarray(uy))
+    values = np.full(row.shape, np.nan)
+    inside = row >= 0
+    inside[inside] = grid.mask[row[inside], col[inside]]
+    values[inside] = density[row[inside], col[inside]]
+    vmax = float(density[grid.mask].max()) if grid.n_cells else 0.0
+    rgba = colour_density(values.reshape(h, w), vmax)
+    lon, lat = _TO_DISPLAY.transform([mx0, mx0 + w * pixel], [my1 - h * pixel, my1])
+    return png_bytes(rgba), [[lat[0], lon[0]], [lat[1], lon[1]]], vmax
+
+
+def kde_layer(result: GridHotspots, *, name: str = "Kerndichte (KDE)", opacity: float = 0.85,
+              show: bool = True) -> folium.FeatureGroup:
+    """The KDE of a :func:`geo.hotspots.grid_hotspots` result as one image overlay."""
+    if result.kde is None:
+        raise ValueError("grid_hotspots was run without 'kde'")
+    png, bounds, _ = kde_image(result.grid, result.kde.density)
+    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.raster_layers.ImageOverlay(image=url, bounds=bounds, opacity=opacity, interactive=False,
+                                      cross_origin=False, zindex=400).add_to(group)
+    return group
+
+
+# --- cells as GeoJSON -----------------------------------------------------------------------
+def cells_geojson(cells: gpd.GeoDataFrame, properties: list[str]) -> str:
+    """Compact GeoJSON of cell squares (``METRIC_CRS``) as WGS84 quadrilaterals, 5 decimals."""
+    if len(cells) == 0:
+        return json.dumps({"type": "FeatureCollection", "features": []})
+    bounds = cells.geometry.bounds.to_numpy()
+    xs = bounds[:, [0, 2, 2, 0, 0]]
+    ys = bounds[:, [1, 1, 3, 3, 1]]
+    lon, lat = Transformer.from_crs(METRIC_CRS, DISPLAY_CRS, always_xy=True).transform(xs, ys)
+    lon, lat = np.round(lon, 5), np.round(lat, 5)
+    columns = {p: cells[p].tolist() for p in properties}
+    features = []
+    for i in range(len(cells)):
+        ring = [[float(a), float(b)] for a, b in zip(lon[i], lat[i], strict=True)]
+        props = {p: (v.item() if isinstance(v, np.generic) else v)
+                 for p, v in ((p, columns[p][i]) for p in properties)}
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def gi_features(result: GridHotspots) -> gpd.GeoDataFrame:
+    """Significant Gi* cells with tooltip text fields (``z_text``, ``p_text``)."""
+    if result.gi is None:
+        raise ValueError("grid_hotspots was run without 'gi'")
+    cells = result.cells[result.cells["gi_bin"] != 0]
+    return cells.assign(z_text=[zahl(z, 2) for z in cells["gi_z"]],
+                        p_text=[_p_text(p) for p in cells["gi_p_fdr"]])
+
+
+def _p_text(p: float) -> str:
+    return "< 0,001" if p < 0.001 else zahl(p, 3)
+
+
+def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True
+             ) -> folium.FeatureGroup:
+    """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
+    cells = gi_features(result)
+    geojson = cells_geojson(cells, ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"])
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        geojson, name=name,
+        style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["gi_bin"]], "fillOpacity": 0.75,
+                                  "color": GI_COLOURS[f["properties"]["gi_bin"]], "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
+                                      aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert",
+                                               "p (FDR-korrigiert)", "Zelle"], sticky=True),
+    ).add_to(group)
+    return group
+
+
+def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True
+               ) -> folium.FeatureGroup:
+    """Significant LISA cells (HH, LL, HL, LH) in the usual cluster colours."""
+    if result.lisa is None:
+        raise ValueError("grid_hotspots was run without 'lisa'")
+    cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
+    cells = cells.assign(label=[LISA_LABELS[c] for c in cells["lisa_class"]],
+                         p_text=[_p_text(p) for p in cells["lisa_p_fdr"]])
+    geojson = cells_geojson(cells, ["cell_id", "count", "lisa_class", "label", "p_text"])
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        geojson, name=name,
+        style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["lisa_class"]],
+                                  "fillOpacity": 0.75, "color": LISA_COLOURS[f["properties"]["lisa_class"]],
+                                  "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["label", "count", "p_text", "cell_id"],
+                                      aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)",
+                                               "Zelle"], sticky=True),
+    ).add_to(group)
+    return group
+
+
+# --- legends --------------------------------------------------------------------------------
+def _legend_box(title: str, rows: list[tuple[str, str]], note: str = "") -> str:
+    items = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+        f'background:{colour};border:1px solid #888"></span>{html.escape(label)}</div>'
+        for colour, label in rows)
+    extra = f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div>' if note else ""
+    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
+            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>{html.escape(title)}</b>{items}{extra}</div>')
+
+
+def gi_legend_html() -> str:
+    rows = [(GI_COLOURS[b], GI_CLASSES[b]) for b in (3, 2, 1, -1, -2, -3)]
+    return _legend_box("Gi* (FDR-korrigiert)", rows, "Nicht signifikante Zellen sind nicht eingefärbt.")
+
+
+def lisa_legend_html() -> str:
+    rows = [(LISA_COLOURS[c], LISA_LABELS[c]) for c in ("HH", "LL", "HL", "LH")]
+    return _legend_box("Local Moran (LISA)", rows, "Nur Zellen mit p < 0,05 nach FDR-Korrektur.")
+
+
+def kde_legend_html(result: GridHotspots) -> str:
+    """Colour ramp from 0 to the maximum density, with bandwidth and kernel."""
+    if result.kde is None:
+        raise ValueError("grid_hotspots was run without 'kde'")
+    vmax = float(result.kde.density[result.grid.mask].max()) if result.grid.n_cells else 0.0
+    stops = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in KDE_RAMP]
+    kernel = "Quartic" if result.kde.kernel == "quartic" else "Gauß"
+    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
+            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>Kerndichte (Vorfälle je km²)</b>'
+            f'<div style="height:10px;margin:4px 0;background:linear-gradient(to right,{",".join(stops)})">'
+            f'</div><div style="display:flex;justify-content:space-between"><span>0</span>'
+            f'<span>{zahl(vmax, 1)}</span></div><div style="margin-top:4px;color:#555">{kernel}-Kern, '
+            f'Bandbreite {zahl(result.kde.bandwidth)} m '
+            f'({html.escape(result.kde.bandwidth_rule)})</div></div>')
+
+
+class HtmlLegend(MacroElement):
+    """An HTML fragment as a Leaflet control (no external assets); ``m.add_child(HtmlLegend(html))``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+          var legend = L.control({position: {{ this.position|tojson }}});
+          legend.onAdd = function() {
+            var div = L.DomUtil.create("div");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "HotspotLegend"
+        self.html = html_text
+        self.position = position

@@ -1,0 +1,113 @@
+"""Gemeinde (or Kreis) choropleth of empirical-Bayes smoothed rates; suppressed areas grey.
+
+Classes are quantiles of the smoothed rate over the areas with a figure (five by
+default, fewer when values repeat). Areas below the minimum count are filled grey
+and their tooltip says "weniger als N Fälle – keine Angabe"; no figure of theirs is
+in the GeoJSON at all. The legend is a plain HTML element.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+
+from geo import display
+from geo.fmt import zahl
+from layers.hotspots import HtmlLegend
+
+#: Sequential purples, light to dark.
+RATE_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+SUPPRESSED_COLOUR = "#bdbdbd"
+
+
+def class_breaks(values: np.ndarray, *, classes: int = len(RATE_COLOURS)) -> np.ndarray:
+    """Upper class limits (quantiles) of the finite `values`, unique, last = maximum."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return np.zeros(0)
+    return np.unique(np.quantile(finite, np.linspace(0, 1, classes + 1)[1:]))
+
+
+def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) -> gpd.GeoDataFrame:
+    """Display geometry (``DISPLAY_CRS``) with ``fill`` and German tooltip texts per area.
+
+    Parameters
+    ----------
+    rates : GeoDataFrame
+        From :func:`geo.hotspots.area_rates` or :func:`geo.hotspots.aggregate_rates`.
+    """
+    level = rates.attrs.get("level", "gemeinde" if rates["ags"].str.len().eq(8).all() else "kreis")
+    min_count = rates.attrs.get("min_count", 3)
+    if level == "gemeinde":
+        shapes = display.gemeinden_display()[["ags", "geometry"]]
+    else:
+        shapes = display.kreise_display().rename(columns={"kreis_ags": "ags"})[["ags", "geometry"]]
+    table = rates.drop(columns="geometry")
+    gdf = shapes.merge(table, on="ags", how="inner", validate="one_to_one")
+    smoothed = gdf["rate_smoothed"].to_numpy(dtype=np.float64, na_value=np.nan)
+    breaks = class_breaks(smoothed, classes=classes)
+    index = np.searchsorted(breaks, smoothed, side="left").clip(0, max(len(breaks) - 1, 0))
+    palette = np.asarray(RATE_COLOURS[-len(breaks):] if len(breaks) else RATE_COLOURS[:1], dtype=object)
+    sup = gdf["suppressed"].to_numpy(dtype=bool)
+    fill = np.where(sup, SUPPRESSED_COLOUR, palette[index] if len(breaks) else SUPPRESSED_COLOUR)
+    hidden = f"weniger als {min_count} Fälle – keine Angabe"
+
+    def text(column: str, decimals: int) -> list[str]:
+        return [hidden if s else zahl(v, decimals) for s, v in zip(sup, gdf[column], strict=True)]
+
+    interval = [hidden if s else f"{zahl(lo, 2)} – {zahl(hi, 2)}"
+                for s, lo, hi in zip(sup, gdf["rate_low"], gdf["rate_high"], strict=True)]
+    return gdf.assign(fill=fill, count_text=text("count", 0), rate_text=text("rate", 2),
+                      smoothed_text=text("rate_smoothed", 2), interval_text=interval,
+                      ratio_text=text("ratio_smoothed", 2),
+                      pooled_text=gdf["pooled"].replace("", "–"))
+
+
+_FIELDS = ["name", "count_text", "rate_text", "smoothed_text", "interval_text", "ratio_text", "pooled_text"]
+_ALIASES = ["Gebiet", "Vorfälle", "Rate je 1.000 Einw.", "geglättete Rate", "Bereich (90 %)",
+            "Verhältnis zu Sachsen", "zusammengefasst"]
+
+
+def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner (geglättet)",
+                show: bool = True) -> folium.FeatureGroup:
+    """Choropleth of the smoothed rates; suppressed areas grey without figures."""
+    gdf = rate_features(rates)
+    geojson = display.to_geojson(gdf, properties=["ags", *_FIELDS, "fill"])
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        geojson, name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.8,
+                                  "color": "#6b6b6b", "weight": 0.6},
+        highlight_function=lambda _: {"weight": 2.0, "color": "#111111"},
+        tooltip=folium.GeoJsonTooltip(fields=_FIELDS, aliases=_ALIASES, sticky=True),
+        smooth_factor=0.5,
+    ).add_to(group)
+    return group
+
+
+def rates_legend_html(rates: gpd.GeoDataFrame) -> str:
+    """Class limits of the smoothed rate, the grey 'no figure' entry and the Saxon rate."""
+    smoothed = rates["rate_smoothed"].to_numpy(dtype=np.float64, na_value=np.nan)
+    breaks = class_breaks(smoothed)
+    colours = RATE_COLOURS[-len(breaks):] if len(breaks) else ()
+    lows = [np.nanmin(smoothed), *breaks[:-1]] if len(breaks) else []
+    rows = [(c, f"{zahl(lo, 2)} – {zahl(hi, 2)}") for c, lo, hi in zip(colours, lows, breaks, strict=True)]
+    rows.append((SUPPRESSED_COLOUR, f"weniger als {rates.attrs.get('min_count', 3)} Fälle – keine Angabe"))
+    items = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+        f'background:{c};border:1px solid #888"></span>{html.escape(label)}</div>' for c, label in rows)
+    saxony = rates.attrs.get("saxony_rate")
+    note = f"Sachsen: {zahl(saxony, 2)} je 1.000 Einwohner. " if saxony is not None else ""
+    note += "Geglättet (Empirical Bayes): kleine Orte werden zum Landeswert hin gezogen."
+    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
+            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>Vorfälle je 1.000 Einwohner</b>{items}'
+            f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div></div>')
+
+
+def rates_legend(rates: gpd.GeoDataFrame) -> HtmlLegend:
+    """The legend control; ``m.add_child(rates_legend(rates))``."""
+    return HtmlLegend(rates_legend_html(rates), position="bottomleft")
