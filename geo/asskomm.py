@@ -19,7 +19,7 @@ import pandas as pd
 from geo.boundaries import load_gemeinden
 from geo.errors import InputFileError
 from geo.sources import DATA_DIR
-from geo.survey.table import Source, read_csv, require_columns, row_messages
+from geo.survey.table import Source, read_csv, require_columns, row_messages, text_rows
 
 ASSKOMM_DIR = DATA_DIR / "asskomm"
 MEMBERS_CSV = ASSKOMM_DIR / "asskomm_kommunen.csv"
@@ -147,11 +147,7 @@ def validate_members(frame: pd.DataFrame, *, name: str = "Eingabe",
         duplicate AGS, malformed date, unknown status word, missing source.
     """
     today = today or dt.date.today()
-    df = frame.copy()
-    df.columns = [str(c).strip().casefold() for c in df.columns]
-    df = df.fillna("").astype(str).apply(lambda col: col.str.strip())
-    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 2:
-        df.index = pd.RangeIndex(1, 1 + len(df))
+    df = text_rows(frame)
     df = require_columns(df, _ALIASES, name=name,
                          optional=("gemeinde", "kreis", "kooperationsvereinbarung", "praeventionsrat",
                                    "sicherheitsanalyse", "modellkommune"))

@@ -21,7 +21,15 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import METRIC_CRS
 from geo.errors import InputFileError
 from geo.incidents.assign import assign_ags
-from geo.survey.table import Source, parse_number, read_bytes, read_csv, require_columns, row_messages
+from geo.survey.table import (
+    Source,
+    parse_number,
+    read_bytes,
+    read_csv,
+    require_columns,
+    row_messages,
+    text_rows,
+)
 
 #: Suggested categories (free text is accepted; these are what the demo uses).
 KATEGORIEN = ("Dunkelheit/Beleuchtung", "Personengruppen", "Vermüllung", "Graffiti", "Drogen",
@@ -97,9 +105,8 @@ def validate_angstraeume(frame: pd.DataFrame, *, name: str = "Eingabe") -> gpd.G
         number, no or invalid location, location outside Saxony, AGS not matching it).
     """
     geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
-    attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name) if geoms is not None else frame)
-    attrs.columns = [str(c).strip().casefold() for c in attrs.columns]
-    attrs = attrs.fillna("").astype(str).apply(lambda col: col.str.strip())
+    attrs = text_rows(frame.drop(columns=frame.geometry.name) if geoms is not None else frame,
+                      drop_empty=geoms is None)
     df = require_columns(attrs, _ALIASES, name=name, optional=("x", "y", "wkt", "ags"))
     if geoms is not None:
         crs = geoms.crs or "EPSG:4326"

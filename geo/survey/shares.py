@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo.boundaries import load_gemeinden
 from geo.errors import InputFileError
-from geo.survey.table import Source, parse_number, read_csv, require_columns, row_messages
+from geo.survey.table import Source, parse_number, read_csv, require_columns, row_messages, text_rows
 
 #: Fewer respondents than this and a share is shown but not interpreted.
 MIN_N = 30
@@ -72,9 +72,7 @@ def validate_shares(frame: pd.DataFrame, *, name: str = "Eingabe", min_n: int = 
         Listing every row problem: unknown AGS, missing or impossible share or count,
         sample size not a positive whole number, duplicate area.
     """
-    df = frame.copy()
-    df.columns = [str(c).strip().casefold() for c in df.columns]
-    df = df.fillna("").astype(str).apply(lambda col: col.str.strip())
+    df = text_rows(frame)
     given = {c for role in ("anteil_unsicher", "unsicher") for c in (role, *_ALIASES[role])}
     has_share_column = bool(given & set(df.columns))
     df = require_columns(df, _ALIASES, name=name, optional=("gebiet", "anteil_unsicher", "unsicher"))

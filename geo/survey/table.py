@@ -75,6 +75,23 @@ def read_csv(source: Source, *, name: str | None = None) -> tuple[pd.DataFrame, 
     return frame, name
 
 
+def text_rows(frame: pd.DataFrame, *, drop_empty: bool = True) -> pd.DataFrame:
+    """`frame` as stripped text with lower-case column names, numbered for row messages.
+
+    A frame from :func:`read_csv` keeps its file line numbers; any other frame (e.g. rows
+    typed into a table in the app) is numbered 1, 2, … With `drop_empty`, rows whose
+    cells are all empty (the blank last row of an editable table) are dropped.
+    """
+    out = pd.DataFrame(frame).copy()
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 2:
+        out.index = pd.RangeIndex(1, 1 + len(out))
+    out.columns = [str(c).strip().lstrip("\ufeff").casefold() for c in out.columns]
+    out = out.fillna("").astype(str).apply(lambda col: col.str.strip())
+    if drop_empty and len(out.columns):
+        out = out[(out != "").any(axis=1)]
+    return out
+
+
 def require_columns(frame: pd.DataFrame, columns: dict[str, tuple[str, ...]], *,
                     name: str, optional: tuple[str, ...] = ()) -> pd.DataFrame:
     """Rename the first alias found for each role in `columns` to the role name.

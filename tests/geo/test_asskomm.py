@@ -209,3 +209,17 @@ def test_cli_reports_a_broken_upload_with_exit_code_2(tmp_path, capsys):
     path.write_bytes(_excel_upload(["ags;beteiligung;quelle", "14612000;beteiligt;Amtsblatt"]))
     assert main(["asskomm", str(path), "--zusammenfuehren"]) == 0
     assert capsys.readouterr().out.startswith("kreis.csv: 53 Gemeinden, gültig.")
+
+
+def test_rows_from_an_editable_table_skip_the_blank_row_and_count_from_one():
+    rows = pd.DataFrame([
+        {"ags": "14612000", "beteiligung": "beteiligt", "praeventionsrat": None, "quelle": "Amtsblatt"},
+        {"ags": None, "beteiligung": None, "praeventionsrat": None, "quelle": None},
+        {"ags": "14612000", "beteiligung": "beteiligt", "praeventionsrat": "ja", "quelle": "x"},
+    ])
+    with pytest.raises(InputFileError) as err:
+        asskomm.validate_members(rows, name="Ergänzte Zeilen")
+    assert str(err.value).splitlines() == ["Ergänzte Zeilen: 1 Fehler.",
+                                           "Zeile 3: AGS 14612000 (Dresden) steht schon in Zeile 1."]
+    added = asskomm.validate_members(rows.iloc[:2], name="Ergänzte Zeilen")
+    assert added[["ags", "gemeinde", "praeventionsrat"]].values.tolist() == [["14612000", "Dresden", ""]]
