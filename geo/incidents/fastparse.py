@@ -27,6 +27,13 @@ def arrow_strings(text: pd.Series) -> pa.Array:
         return pa.array(text.astype(object).to_numpy(), type=pa.large_string())
 
 
+def needs_strip(text: pd.Series) -> bool:
+    """Whether any value has leading or trailing whitespace (checking is cheaper than stripping)."""
+    if not len(text):
+        return False
+    return bool(pc.any(pc.match_substring_regex(arrow_strings(text.fillna("")), r"^\s|\s$")).as_py())
+
+
 def fast_decimal(text: pd.Series, *, decimal: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Plain numbers with ``.`` or a single ``,`` as decimal mark.
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputFileError
-from geo.incidents.fastparse import fast_decimal, fast_strptime
+from geo.incidents.fastparse import fast_decimal, fast_strptime, needs_strip
 
 #: Date formats tried in this order when the user gives none (German first).
 DATE_FORMATS = (
@@ -37,9 +37,11 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 
 def as_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Stripped strings and the mask of empty cells (None, NaN, blank)."""
-    text = values.astype("str").str.strip()
+    text = values.astype("str")
+    if needs_strip(text):
+        text = text.str.strip()
     missing = values.isna().to_numpy() | (text == "").to_numpy()
-    return text.where(~missing, ""), missing
+    return (text.where(~missing, "") if missing.any() else text), missing
 
 
 def parse_decimal(

@@ -66,7 +66,8 @@ def _arrow_grid(data: bytes, text: str, delim: str, header: int) -> pd.DataFrame
     """
     if "\n\n" in text or "\n\r\n" in text:
         return None
-    fields = len(next(csv.reader([text.splitlines()[header]], delimiter=delim)))
+    header_line = text[: 1 << 20].splitlines()[header]
+    fields = len(next(csv.reader([header_line], delimiter=delim)))
     names = [f"f{i}" for i in range(fields)]
     try:
         table = pacsv.read_csv(

@@ -93,7 +93,11 @@ def first_of_duplicates(keys: Iterable[np.ndarray], candidates: np.ndarray) -> t
     frame = pd.DataFrame({f"k{i}": np.asarray(k)[candidates] for i, k in enumerate(keys)})
     if frame.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    involved = frame.duplicated(keep=False).to_numpy()  # fast; usually nothing is duplicated
+    # One 64-bit hash per row finds the candidates fast (usually none); the exact check follows.
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    involved = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    if involved.any():
+        involved[involved] = frame[involved].duplicated(keep=False).to_numpy()
     if not involved.any():
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     frame, candidates = frame[involved], candidates[involved]

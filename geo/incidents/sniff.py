@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from pathlib import Path
 
 from geo.errors import InputFileError
@@ -104,7 +103,7 @@ def find_header(text: str, name: str, *, delimiter: str | None = None) -> tuple[
     the one that makes that line split into the most recognised names, then the most
     fields.
     """
-    lines = io.StringIO(text).read(1 << 20).splitlines()[:_HEADER_SEARCH_LINES]
+    lines = text[: 1 << 20].splitlines()[:_HEADER_SEARCH_LINES]
     candidates = [delimiter] if delimiter else list(DELIMITERS)
     best: tuple[int, int, int] = (0, 0, 0)
     best_choice: tuple[str, int] | None = None
