@@ -68,6 +68,7 @@ def _table(pdf: _ReportPDF, b: Block) -> None:
         line_height=4.2,
         padding=1,
         first_row_as_headings=True,
+        text_align="LEFT",
     ) as table:
         for row in (b.header, *b.rows):
             cells = table.row()
