@@ -1,29 +1,14 @@
 """``python -m geo hotspots`` and ``evaluate`` end to end on the store and on a file."""
 
-import argparse
 import json
-import sys
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import cli_hotspots
-from geo.errors import AtlasError
+from geo.__main__ import main
 from geo.incidents.demo import demo_csv
 from geo.store import IncidentStore
-
-
-def main(argv):
-    """What ``python -m geo`` does for these two commands (parser + central AtlasError handling)."""
-    parser = argparse.ArgumentParser(prog="python -m geo")
-    cli_hotspots.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.run(args) or 0)
-    except AtlasError as err:
-        print(f"Fehler: {err}", file=sys.stderr)
-        return 2
 
 
 @pytest.fixture(scope="module")
