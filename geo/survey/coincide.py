@@ -31,6 +31,7 @@ from scipy import stats
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS, require_crs
 from geo.fmt import zahl
+from geo.grid import cell_id
 from geo.survey.shares import MIN_N, per_gemeinde
 
 BOTH = "Angst und Vorfälle"
@@ -167,7 +168,8 @@ def coincidence_by_cell(incidents: gpd.GeoDataFrame, angstraeume: gpd.GeoDataFra
     ags : tuple of str, optional
         The study area; the Gemeinden of the Angsträume by default.
     cell_m : float
-        Cell edge in metres (cells aligned to multiples of `cell_m` in EPSG:25833).
+        Cell edge in metres; the cells are those of :mod:`geo.grid` (aligned to multiples
+        of `cell_m` in EPSG:25833), so ids match the hotspot layers.
     min_mentions : int
         A cell with fewer mentions in total is not read as a place of fear.
     min_incidents : int
@@ -177,7 +179,8 @@ def coincidence_by_cell(incidents: gpd.GeoDataFrame, angstraeume: gpd.GeoDataFra
     -------
     Coincidence
         ``table``: one row per cell with at least one mention or incident: ``zelle``
-        (``"x_y"`` of the lower-left corner in km), ``nennungen``, ``orte`` (names),
+        (the cell id of :func:`geo.grid.cell_id`, e.g. ``"250mE383000N5641750"``),
+        ``nennungen``, ``orte`` (names),
         ``vorfaelle``, ``erwartet``, ``p_vorfaelle``, ``angst_hoch``, ``vorfaelle_hoch``,
         ``klasse``, cell polygon in ``METRIC_CRS``; cells of the classes other than
         :data:`NEITHER` first.
@@ -208,7 +211,7 @@ def coincidence_by_cell(incidents: gpd.GeoDataFrame, angstraeume: gpd.GeoDataFra
     inc_high = (p_value < alpha) & (table["vorfaelle"].to_numpy() >= min_incidents)
     cx, cy = table["cx"].to_numpy(), table["cy"].to_numpy()
     geometry = shapely.box(cx * cell_m, cy * cell_m, (cx + 1) * cell_m, (cy + 1) * cell_m)
-    names = [f"{a * cell_m / 1000:g}_{b * cell_m / 1000:g}" for a, b in zip(cx, cy, strict=True)]
+    names = cell_id(cx, cy, cell=cell_m)
     table = table.assign(zelle=names, erwartet=expected, p_vorfaelle=p_value, angst_hoch=fear_high,
                          vorfaelle_hoch=inc_high,
                          klasse=_classify(fear_high, inc_high, np.zeros(len(table), dtype=bool)))

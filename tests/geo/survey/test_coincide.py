@@ -132,3 +132,17 @@ def test_demo_overlay_with_demo_incidents_yields_every_class():
     assert cell_counts[coincide.BOTH] > 0 and cell_counts[coincide.FEAR_ONLY] > 0
     assert cell_counts[coincide.INCIDENTS_ONLY] > 0
     assert np.isclose(by_cell.table["vorfaelle"].sum(), (incidents["ags"] == FREIBERG).sum())
+
+
+def test_cells_carry_the_ids_of_the_shared_grid():
+    from geo.grid import cell_id
+
+    gem = load_gemeinden().set_index("ags")
+    p = gem.loc[FREIBERG].geometry.representative_point()
+    places = gpd.GeoDataFrame({"name": ["Zentrum"], "kategorie": ["Sonstiges"], "nennungen": [4],
+                               "ags": FREIBERG, "art": "punkt"},
+                              geometry=[shapely.Point(p.x, p.y)], crs=METRIC_CRS)
+    result = coincide.coincidence_by_cell(_incidents({FREIBERG: 5}), places, cell_m=250)
+    expected = cell_id(np.array([int(p.x // 250)]), np.array([int(p.y // 250)]), cell=250)[0]
+    assert list(result.table["zelle"]) == [expected]
+    assert result.table.geometry.iloc[0].bounds[:2] == (int(p.x // 250) * 250, int(p.y // 250) * 250)
