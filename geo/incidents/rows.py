@@ -95,7 +95,7 @@ def first_of_duplicates(keys: Iterable[np.ndarray], candidates: np.ndarray) -> t
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     # One 64-bit hash per row finds the candidates fast (usually none); the exact check follows.
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    involved = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    involved = pd.Series(hashed).duplicated(keep=False).to_numpy().copy()
     if involved.any():
         involved[involved] = frame[involved].duplicated(keep=False).to_numpy()
     if not involved.any():
