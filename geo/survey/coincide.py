@@ -31,7 +31,7 @@ from scipy import stats
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS, require_crs
 from geo.fmt import zahl
-from geo.grid import cell_id
+from geo.grid import cell_id, check_cell
 from geo.survey.shares import MIN_N, per_gemeinde
 
 BOTH = "Angst und Vorfälle"
@@ -187,6 +187,7 @@ def coincidence_by_cell(incidents: gpd.GeoDataFrame, angstraeume: gpd.GeoDataFra
     """
     require_crs(incidents)
     require_crs(angstraeume)
+    cell_m = check_cell(cell_m)
     area_ags = tuple(sorted(set(angstraeume["ags"]))) if ags is None else tuple(ags)
     gem = load_gemeinden()
     area = gem[gem["ags"].isin(area_ags)]
