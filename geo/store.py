@@ -164,7 +164,8 @@ class IncidentStore:
             raise DuplicateImportError(msg)
         buffer = io.BytesIO(raw)
         buffer.name = file_name
-        result = read_incidents(buffer, **read_options)
+        progress = read_options.pop("progress", None) or (lambda fraction, text: None)
+        result = read_incidents(buffer, progress=lambda f, text: progress(0.9 * f, text), **read_options)
         report = result.report
         if strict and report.rejected:
             report.notes.append("--strict: wegen abgelehnter Zeilen nichts gespeichert.")
@@ -172,6 +173,7 @@ class IncidentStore:
         if report.accepted == 0:
             report.notes.append("keine gültigen Zeilen – nichts gespeichert.")
             return report
+        progress(0.9, "wird gespeichert")
         with self._transaction() as conn:
             taken = {row[0] for row in conn.execute("SELECT name FROM datasets")}
             report.dataset = _unique_name(name or Path(file_name).stem, taken)
@@ -197,6 +199,7 @@ class IncidentStore:
                 self._write_points(conn, report.dataset, result.points)
             else:
                 self._write_aggregates(conn, report.dataset, result.aggregates)
+        progress(1.0, "gespeichert")
         return report
 
     def _dataset_with_hash(self, digest: str) -> tuple[str, str] | None:

@@ -37,6 +37,7 @@ READ_OPTIONS = (
     "layer",
     "category",
     "now",
+    "progress",
     *(
         f"{role}_column"
         for role in ("category", "key", "date", "clock", "x", "y", "ags", "area", "count", "year")
@@ -85,8 +86,10 @@ def read_incidents(
         ``encoding``, ``delimiter``, ``decimal`` ("," or "."), ``date_format``
         (strptime or "ISO8601"), ``sheet`` (XLSX), ``layer`` (GeoPackage),
         ``category`` (one category for all rows), ``now`` (naive datetime for the
-        future-date check), and ``<role>_column`` to name a column explicitly
-        (roles: category, key, date, clock, x, y, ags, area, count, year).
+        future-date check), ``progress`` (a callable ``progress(fraction, text)``
+        called at each stage, e.g. for ``st.progress``), and ``<role>_column`` to name
+        a column explicitly (roles: category, key, date, clock, x, y, ags, area,
+        count, year).
 
     Returns
     -------
@@ -104,6 +107,8 @@ def read_incidents(
     if unknown:
         raise TypeError(f"read_incidents: unbekannte Option(en) {', '.join(unknown)}")
     raw, name = read_bytes(path)
+    progress = overrides.get("progress") or (lambda fraction, text: None)
+    progress(0.05, "Datei wird gelesen")
     table = readers.read_table(
         raw,
         name,
@@ -137,5 +142,9 @@ def read_incidents(
             decimal=overrides.get("decimal"),
             date_format=overrides.get("date_format"),
             category=category,
+            progress=progress,
         )
-    return aggregates.validate_aggregates(table, roles, mapping=table_mapping, period=period)
+    progress(0.5, "Zeilen werden geprüft")
+    result = aggregates.validate_aggregates(table, roles, mapping=table_mapping, period=period)
+    progress(1.0, "fertig")
+    return result

@@ -9,6 +9,7 @@ duplicate of an earlier row (same place to the centimetre, same time, same categ
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -85,6 +86,7 @@ def validate_points(
     decimal: str | None = None,
     date_format: str | None = None,
     category: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
     """Validate point records and assign each accepted point its Gemeinde.
 
@@ -105,7 +107,11 @@ def validate_points(
         Force the decimal mark or the date format (``strptime`` syntax or ``"ISO8601"``).
     category : str, optional
         One category for every row (a file with no category column).
+    progress : callable, optional
+        ``progress(fraction, text)``, called at each stage.
     """
+    progress = progress or (lambda fraction, text: None)
+    progress(0.35, "Koordinaten und Datumsangaben werden geprüft")
     file, frame = table.file, table.frame
     ledger = RowLedger(table)
     notes = list(table.notes)
@@ -150,6 +156,7 @@ def validate_points(
         lambda i: f", Spalte '{dcol}': {pd.Timestamp(when[i]):%d.%m.%Y %H:%M} liegt in der Zukunft.",
     )
 
+    progress(0.6, "Kategorien werden zugeordnet")
     cats = _categories(ledger, roles.get("category"), mapping, category, notes)
 
     open_rows = ledger.open
@@ -174,6 +181,7 @@ def validate_points(
         "koordinaten_unlesbar",
         lambda i: f", {where_xy}: ({xraw[i]} / {yraw[i]}) ist in {crs} keine gültige Position.",
     )
+    progress(0.7, "Gemeinden werden zugeordnet")
     grid = gemeinde_grid()
     gem_index = grid.lookup(np.where(ledger.open, mx, np.nan), np.where(ledger.open, my, np.nan))
     outside = ledger.open & (gem_index < 0)
@@ -189,6 +197,7 @@ def validate_points(
             ),
         )
 
+    progress(0.85, "Duplikate werden gesucht")
     candidates = np.flatnonzero(ledger.open)
     dup, first = first_of_duplicates([np.round(mx, 2), np.round(my, 2), when, cats], candidates)
     if len(dup):
@@ -227,4 +236,5 @@ def validate_points(
     )
     if len(points):
         report.period = (pd.Timestamp(points["time"].min()).date(), pd.Timestamp(points["time"].max()).date())
+    progress(1.0, "fertig")
     return ImportResult(points=points, aggregates=empty_aggregates(), report=report)

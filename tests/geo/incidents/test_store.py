@@ -201,3 +201,14 @@ def test_killing_the_process_mid_import_leaves_the_store_as_it_was(store, tmp_pa
     # and the interrupted file can be imported properly afterwards
     assert store.import_file(big).accepted == 250_000
     assert len(store.points()) == 250_000 + 5
+
+
+def test_progress_is_reported_in_order_up_to_one(store):
+    seen = []
+    store.import_file(
+        DATA / "ordnungsamt_utf8_bom.csv", now=NOW, progress=lambda f, text: seen.append((f, text))
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions)
+    assert seen[-1] == (1.0, "gespeichert")
+    assert all(isinstance(text, str) and text for _, text in seen)
