@@ -14,6 +14,7 @@ from layers.offline import make_offline
 
 #: (south, west), (north, east) of Saxony in WGS84, with a small margin.
 SACHSEN_BOUNDS = ((50.15, 11.85), (51.70, 15.05))
+MIN_ZOOM, MAX_ZOOM = 6, 18
 
 
 class _Attribution(MacroElement):
@@ -71,8 +72,9 @@ def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
 
     Layers are added by the caller; call :func:`finish` after the last one.
     """
-    m = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25, min_zoom=6, max_zoom=17,
-                   prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)
+    # Without a tile layer folium passes no zoom limits to Leaflet; marker clusters need them.
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     m.fit_bounds([list(bounds[0]), list(bounds[1])])
     m.add_child(_Background(style.BACKGROUND))
     m.add_child(_MetricScale())

@@ -1,0 +1,194 @@
+"""One call from a `View` to its figures: the seam between the app and the statistics.
+
+:func:`analyse` selects the incidents of the view (categories, period), runs the chosen
+method on the chosen area (rates per Gemeinde/Kreis, or KDE / Gi* / LISA on the grid),
+applies the privacy threshold of the view, evaluates the predictive accuracy of grid
+methods on a split of the period, and returns an `Analysis` with German notes and the
+metadata every export carries. It is pure: the app caches it on plain keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import AtlasError
+from geo.hotspots import Evaluation, GridHotspots, area_rates, evaluate, grid_hotspots
+from geo.hotspots.points import select
+from geo.hotspots.windows import window_sum
+from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
+from geo.sources import MAP_ATTRIBUTION
+from geo.view import View
+
+METHOD_LABELS = {
+    "rates": "Raten je Gemeinde (geglättet)",
+    "kde": "Kerndichte (KDE)",
+    "gi": "Hotspots (Getis-Ord Gi*)",
+    "lisa": "Cluster (Local Moran)",
+}
+SAXONY = "14"
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The figures of one view.
+
+    Attributes
+    ----------
+    view : View
+    rates : GeoDataFrame or None
+        For ``method="rates"``: one row per Gemeinde/Kreis (see :func:`geo.hotspots.area_rates`).
+    hotspots : GridHotspots or None
+        For grid methods; cells below the privacy threshold are already blanked.
+    evaluation : Evaluation or None
+        Predictive accuracy of the grid methods (fit before ``split``, test from it).
+    split : date or None
+    n_incidents : int
+        Incidents of the selection inside the area.
+    start, end : date or None
+        The period actually covered by the selected incidents.
+    notes : list of str
+        German sentences the user should read next to the map.
+    """
+
+    view: View
+    rates: gpd.GeoDataFrame | None
+    hotspots: GridHotspots | None
+    evaluation: Evaluation | None
+    split: dt.date | None
+    n_incidents: int
+    start: dt.date | None
+    end: dt.date | None
+    notes: list[str] = field(default_factory=list)
+    source: str = ""
+    demo: bool = False
+
+    def metadata(self) -> dict[str, str]:
+        """What every export states: method, parameters, period, source, attribution."""
+        view = self.view
+        meta = {
+            "Methode": METHOD_LABELS[view.method],
+            "Gebiet": view.area or SAXONY,
+            "Kategorien": ", ".join(CATEGORY_LABELS[c] for c in view.categories),
+            "Zeitraum": f"{_iso(self.start)} bis {_iso(self.end)}",
+            "Vorfälle": str(self.n_incidents),
+            "Mindestanzahl": str(view.min_count),
+            "Datenquelle": self.source,
+        }
+        if view.method == "rates":
+            meta["Ebene"] = view.level
+        else:
+            meta["Zellgröße (m)"] = str(view.cell_m)
+            meta["Radius (Zellen)"] = str(view.radius)
+            if self.hotspots is not None and self.hotspots.kde is not None:
+                meta["Bandbreite (m)"] = f"{self.hotspots.kde.bandwidth:.0f}"
+        if self.demo:
+            meta["Hinweis"] = DEMO_LABEL
+        meta["Namensnennung"] = " · ".join(MAP_ATTRIBUTION)
+        return meta
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else "–"
+
+
+def default_split(start: dt.date, end: dt.date) -> dt.date:
+    """Where the accuracy check splits the period: the first of the month nearest its middle.
+
+    Period A (before the split) fits the method, period B (from the split) tests it.
+    """
+    middle = start + (end - start) / 2
+    first = dt.date(middle.year, middle.month, 1)
+    following = dt.date(middle.year + middle.month // 12, middle.month % 12 + 1, 1)
+    split = first if (middle - first) <= (following - middle) else following
+    return min(max(split, start + dt.timedelta(days=1)), end)
+
+
+def _covered(points: gpd.GeoDataFrame) -> tuple[dt.date | None, dt.date | None]:
+    if points.empty:
+        return None, None
+    times = points["time"]
+    return times.min().date(), times.max().date()
+
+
+def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: bool = False) -> Analysis:
+    """Run the view's method on `points` (incidents in ``METRIC_CRS``).
+
+    Raises
+    ------
+    AtlasError
+        With a German message when the method cannot run (e.g. an empty selection for a
+        grid method, or a bad parameter).
+    """
+    chosen = select(points, categories=view.categories, start=view.start, end=view.end)
+    start, end = view.start, view.end
+    covered = _covered(chosen)
+    start, end = start or covered[0], end or covered[1]
+    notes: list[str] = []
+    if demo:
+        notes.append(f"{DEMO_LABEL}: Die Vorfälle sind erfunden und zeigen nur, wie der Atlas arbeitet.")
+    area = view.area or SAXONY
+    if view.method == "rates":
+        rates = area_rates(chosen, level=view.level if area == SAXONY or len(area) == 5 else "gemeinde",
+                           min_count=view.min_count)
+        n = int(rates["count"].fillna(0).sum()) if not rates.empty else 0
+        suppressed = int(rates["suppressed"].sum())
+        if suppressed:
+            notes.append(f"{suppressed} Gebiete mit weniger als {view.min_count} Vorfällen "
+                         "zeigen keine Zahl (grau).")
+        notes.append("Geglättete Raten (Empirical Bayes) ziehen kleine Gemeinden zum sächsischen Wert hin, "
+                     "damit einzelne Fälle sie nicht an die Spitze bringen.")
+        return Analysis(view, rates, None, None, None, n, start, end, notes, source, demo)
+
+    if chosen.empty:
+        msg = "Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern."
+        raise AtlasError(msg)
+    methods = ("kde", "gi") if view.method == "kde" else (view.method,)
+    hotspots = grid_hotspots(chosen, area=area, methods=methods, cell=view.cell_m,
+                             bandwidth=view.bandwidth_m, radius=view.radius)
+    hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
+    evaluation, split = None, None
+    if start and end and (end - start).days >= 60:
+        split = default_split(start, end)
+        try:
+            evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
+                                  bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid)
+        except AtlasError as err:
+            notes.append(f"Vorhersagegüte nicht berechenbar: {err}")
+    else:
+        notes.append("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage).")
+    if hotspots.n_incidents < 30:
+        notes.append(f"Nur {hotspots.n_incidents} Vorfälle im Gebiet: Muster sind unsicher, "
+                     "Signifikanz ist bei so wenigen Fällen selten.")
+    return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
+                    source, demo)
+
+
+def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int) -> GridHotspots:
+    """Blank every cell whose (2r+1)² neighbourhood holds fewer than `min_count` incidents.
+
+    A cell coloured as a hotspot then always stands for at least `min_count` incidents,
+    so no single incident (and no address) can be read off the map. The count column is
+    kept for planners' exports; classes and densities are blanked.
+    """
+    grid = hotspots.grid
+    counts = np.zeros(grid.shape, dtype=np.int64)
+    row, col = grid.study_index()
+    counts[row, col] = hotspots.cells["count"].to_numpy()
+    nearby = window_sum(counts, radius)[row, col]
+    small = nearby < min_count
+    cells = hotspots.cells.copy()
+    cells["suppressed"] = small
+    if "gi_class" in cells:
+        cells.loc[small, "gi_class"] = pd.NA
+        cells.loc[small, "gi_bin"] = 0
+    if "lisa_class" in cells:
+        cells.loc[small, "lisa_class"] = pd.NA
+    if "density" in cells:
+        cells.loc[small, "density"] = np.nan
+    return GridHotspots(cells=cells, grid=grid, n_incidents=hotspots.n_incidents, kde=hotspots.kde,
+                        gi=hotspots.gi, lisa=hotspots.lisa)

@@ -1,0 +1,90 @@
+"""The figures behind a planner's click on a Gemeinde: counts, rates and months.
+
+:func:`gemeinde_detail` compares the Gemeinde with its Kreis and with Saxony per
+category (counts below the minimum are not shown as a figure) and returns the monthly
+counts for a time-series chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.boundaries import gemeinde, kreis, load_land
+from geo.hotspots.points import select
+from geo.incidents import CATEGORY_LABELS
+
+
+@dataclass(frozen=True)
+class GemeindeDetail:
+    """Figures of one Gemeinde.
+
+    Attributes
+    ----------
+    ags, name, kreis_name : str
+    einwohner : int
+    table : DataFrame
+        One row per category: ``kategorie`` (German), ``faelle`` (None when below the
+        minimum), ``je_1000`` Gemeinde, ``je_1000_kreis``, ``je_1000_sachsen``
+        (incidents per 1,000 inhabitants in the period).
+    monthly : DataFrame
+        ``monat`` (first day), ``kategorie`` (German), ``faelle``: every month of the
+        period, zero months included.
+    """
+
+    ags: str
+    name: str
+    kreis_name: str
+    einwohner: int
+    table: pd.DataFrame
+    monthly: pd.DataFrame
+
+
+def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[str],
+                    start: dt.date | None = None, end: dt.date | None = None,
+                    min_count: int = 3) -> GemeindeDetail:
+    """Counts, rates vs Kreis and Saxony, and monthly counts of one Gemeinde (see module doc)."""
+    row = gemeinde(ags)
+    kreis_row = kreis(row["kreis_ags"])
+    saxony = int(load_land()["einwohner"].iloc[0])
+    categories = list(categories)
+    chosen = select(points, categories=categories, start=start, end=end)
+    in_gemeinde = chosen[chosen["ags"] == ags]
+    in_kreis = chosen[chosen["ags"].str.startswith(row["kreis_ags"])]
+    records = []
+    for cat in categories:
+        n = int((in_gemeinde["category"] == cat).sum())
+        n_kreis = int((in_kreis["category"] == cat).sum())
+        n_sachsen = int((chosen["category"] == cat).sum())
+        shown = n >= min_count
+        records.append({
+            "kategorie": CATEGORY_LABELS[cat],
+            "faelle": n if shown else None,
+            "je_1000": 1000 * n / row["einwohner"] if shown else None,
+            "je_1000_kreis": 1000 * n_kreis / kreis_row["einwohner"],
+            "je_1000_sachsen": 1000 * n_sachsen / saxony,
+        })
+    return GemeindeDetail(ags, row["name"], row["kreis_name"], int(row["einwohner"]),
+                          pd.DataFrame.from_records(records), _monthly(in_gemeinde, categories, start, end))
+
+
+def _monthly(points: gpd.GeoDataFrame, categories: list[str], start: dt.date | None,
+             end: dt.date | None) -> pd.DataFrame:
+    times = points["time"]
+    first = pd.Timestamp(start) if start else (times.min() if len(times) else None)
+    last = pd.Timestamp(end) if end else (times.max() if len(times) else None)
+    if first is None or last is None:
+        return pd.DataFrame({"monat": [], "kategorie": [], "faelle": []})
+    months = pd.period_range(first, last, freq="M")
+    period = times.dt.to_period("M")
+    frames = []
+    for cat in categories:
+        counts = period[points["category"] == cat].value_counts().reindex(months, fill_value=0)
+        frames.append(pd.DataFrame({"monat": months.to_timestamp(), "kategorie": CATEGORY_LABELS[cat],
+                                    "faelle": counts.to_numpy(np.int64)}))
+    return pd.concat(frames, ignore_index=True)

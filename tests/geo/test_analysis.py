@@ -1,0 +1,109 @@
+"""From a view to its figures: selection, privacy threshold, accuracy split, metadata."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from geo.analysis import analyse, default_split
+from geo.detail import gemeinde_detail
+from geo.errors import AtlasError
+from geo.incidents.demo import demo_points
+from geo.view import View
+
+FREIBERG = "14522180"
+
+
+@pytest.fixture(scope="module")
+def points():
+    return demo_points()
+
+
+def test_rates_view_counts_every_selected_incident_once(points):
+    view = View(categories=("graffiti", "violence"), start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    result = analyse(points, view, source="Demo", demo=True)
+    selected = points[points["category"].isin(["graffiti", "violence"])
+                      & (points["time"] >= "2024-01-01") & (points["time"] < "2025-01-01")]
+    assert len(result.rates) == 418
+    shown = result.rates.loc[~result.rates["suppressed"], "count"].sum()
+    hidden = selected["ags"].isin(result.rates.loc[result.rates["suppressed"], "ags"]).sum()
+    assert shown + hidden == len(selected)
+    assert result.rates.loc[result.rates["suppressed"], "count"].isna().all()
+    assert (result.start, result.end) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+
+def test_gi_cells_below_the_minimum_are_never_coloured(points):
+    view = View(area=FREIBERG, method="gi", min_count=5, radius=1)
+    result = analyse(points, view)
+    cells = result.hotspots.cells
+    grid = result.hotspots.grid
+    counts = np.zeros(grid.shape, dtype=int)
+    row, col = grid.study_index()
+    counts[row, col] = cells["count"].to_numpy()
+    padded = np.pad(counts, 1)
+    nearby = sum(padded[1 + dr:1 + dr + grid.shape[0], 1 + dc:1 + dc + grid.shape[1]]
+                 for dr in (-1, 0, 1) for dc in (-1, 0, 1))[row, col]
+    assert (cells["suppressed"].to_numpy() == (nearby < 5)).all()
+    assert cells.loc[cells["suppressed"], "gi_class"].isna().all()
+    assert cells.loc[~cells["suppressed"], "gi_class"].notna().all()
+    assert int(cells["count"].sum()) == result.n_incidents > 0
+
+
+def test_council_view_keeps_the_threshold_at_three_or_more(points):
+    result = analyse(points, View(area=FREIBERG, method="kde", mode="sitzung", min_count=1))
+    assert result.view.min_count == 3
+    assert result.hotspots.cells.loc[result.hotspots.cells["suppressed"], "density"].isna().all()
+
+
+def test_grid_method_reports_accuracy_against_the_baseline(points):
+    result = analyse(points, View(area="14522", method="gi"))
+    assert result.split == dt.date(2023, 1, 1)
+    assert set(result.evaluation.results) == {"grid", "kde", "gi"}
+    assert result.evaluation.n_train + result.evaluation.n_test == result.n_incidents
+    assert "Gi*" in result.evaluation.verdicts["gi"]
+
+
+def test_empty_selection_for_a_grid_method_is_a_clear_message(points):
+    view = View(area=FREIBERG, method="gi", start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31))
+    with pytest.raises(AtlasError, match="keine Vorfälle"):
+        analyse(points, view)
+
+
+def test_metadata_names_method_period_source_and_attribution(points):
+    meta = analyse(points, View(area=FREIBERG, method="gi"), source="Demodaten (synthetisch)",
+                   demo=True).metadata()
+    assert meta["Methode"] == "Hotspots (Getis-Ord Gi*)"
+    assert meta["Gebiet"] == FREIBERG
+    assert meta["Zeitraum"].startswith("2021-01-0") and meta["Zeitraum"].endswith("2024-12-31")
+    assert meta["Hinweis"] == "Demodaten (synthetisch)"
+    assert "GeoBasis-DE / BKG 2016" in meta["Namensnennung"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "split"),
+    [
+        (dt.date(2021, 1, 1), dt.date(2024, 12, 31), dt.date(2023, 1, 1)),
+        (dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 7, 1)),
+        (dt.date(2024, 3, 10), dt.date(2024, 5, 20), dt.date(2024, 4, 1)),  # middle 14.04.
+    ],
+)
+def test_accuracy_split_is_the_month_start_nearest_the_middle(start, end, split):
+    assert default_split(start, end) == split
+
+
+def test_gemeinde_detail_compares_with_kreis_and_saxony(points):
+    detail = gemeinde_detail(points, FREIBERG, categories=["graffiti", "extremism"],
+                             start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    year = points[(points["time"] >= "2024-01-01") & (points["time"] < "2025-01-01")]
+    n = int(((year["ags"] == FREIBERG) & (year["category"] == "graffiti")).sum())
+    graffiti = detail.table.iloc[0]
+    assert detail.name == "Freiberg" and detail.einwohner == 40_485
+    assert graffiti["faelle"] == n
+    assert graffiti["je_1000"] == pytest.approx(1000 * n / 40_485)
+    saxony = int((year["category"] == "graffiti").sum())
+    assert graffiti["je_1000_sachsen"] == pytest.approx(1000 * saxony / 4_086_152)
+    extremism = detail.table.iloc[1]
+    n_ext = int(((year["ags"] == FREIBERG) & (year["category"] == "extremism")).sum())
+    assert (extremism["faelle"] is None or np.isnan(extremism["faelle"])) == (n_ext < 3)
+    assert len(detail.monthly) == 2 * 12
+    assert detail.monthly.loc[detail.monthly["kategorie"] == "Graffiti", "faelle"].sum() == n
