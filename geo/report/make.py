@@ -25,32 +25,46 @@ def make_report(
     *,
     store: str | Path | None = None,
     incidents: gpd.GeoDataFrame | None = None,
+    demo: bool = False,
     shares: pd.DataFrame | None = None,
     angstraeume: gpd.GeoDataFrame | None = None,
+    datasets: pd.DataFrame | None = None,
     created: dt.date | None = None,
 ) -> Report:
     """The report for `key` from the given incidents, the store in `store`, or demo data.
 
-    Demo data (incidents and a demo survey, all labelled "Demodaten (synthetisch)") are
-    used when neither `incidents` nor a non-empty store is given. An imported survey
-    (`shares`, `angstraeume`) is used with real data; without one the survey part is a
-    marked placeholder.
+    Parameters
+    ----------
+    key : str
+        8-digit AGS, 9-digit Verband key or 5-digit Kreis key.
+    store : path, optional
+        Incident store directory; used when `incidents` is not given.
+    incidents : GeoDataFrame, optional
+        The incidents the app already holds (e.g. cached); `demo` says whether they are
+        demo data.
+    demo : bool
+        With `incidents`: whether they are demo data (labelled on every page).
+    shares, angstraeume : optional
+        An imported survey; with demo data and no survey, the demo survey is used.
+    datasets : DataFrame, optional
+        The store's dataset table for the methods part (read from `store` otherwise).
+    created : date, optional
+        Date on the title page.
+
+    Demo incidents (:func:`geo.incidents.demo.demo_points`) are used when neither
+    `incidents` nor a non-empty store is given.
     """
-    datasets = None
     if incidents is None and store is not None:
         db = IncidentStore(store)
         if not db.is_empty():
             incidents, datasets = db.points(), db.datasets()
     if incidents is None:
-        if shares is None and angstraeume is None:
-            shares = survey_demo.demo_shares()
-            ags = key if len(str(key)) == 8 else None
-            angstraeume = survey_demo.demo_angstraeume(ags) if ags else None
-        return build_report(
-            key, demo_points(), demo=True, shares=shares, angstraeume=angstraeume, created=created
-        )
+        incidents, demo = demo_points(), True
+    if demo and shares is None and angstraeume is None:
+        shares = survey_demo.demo_shares()
+        angstraeume = survey_demo.demo_angstraeume(key) if len(str(key)) == 8 else None
     return build_report(
-        key, incidents, demo=False, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created
+        key, incidents, demo=demo, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created
     )
 
 

@@ -159,6 +159,14 @@ def test_cli_refuses_other_output_formats(tmp_path, capsys):
         render(make_report(FREIBERG, incidents=demo_points(n=2000)), "docx")
 
 
+def test_app_supplied_demo_points_keep_the_demo_label(points):
+    report = make_report(FREIBERG, incidents=points, demo=True)
+    assert report.demo
+    pdf = PdfReader(io.BytesIO(render(report, "pdf")))
+    assert all("Demodaten (synthetisch)" in p.extract_text() for p in pdf.pages)
+    assert "Unsicherheitsgefühl nachts" in report.text()  # demo survey with demo incidents
+
+
 def test_scale_bar_length_is_round_and_about_a_fifth_of_the_width():
     assert charts.scale_length(9_000) == 1_000
     assert charts.scale_length(12_000) == 2_000
