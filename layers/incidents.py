@@ -123,7 +123,7 @@ def incident_layers(
                 name=layer_name(category, demo=demo),
                 show=show,
                 disableClusteringAtZoom=UNCLUSTER_ZOOM,
-                maxClusterRadius=60,
+                maxClusterRadius=80,
                 chunkedLoading=True,
                 showCoverageOnHover=False,
             )
