@@ -52,7 +52,7 @@ def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) 
     breaks = class_breaks(smoothed, classes=classes)
     index = np.searchsorted(breaks, smoothed, side="left").clip(0, max(len(breaks) - 1, 0))
     palette = np.asarray(RATE_COLOURS[-len(breaks):] if len(breaks) else RATE_COLOURS[:1], dtype=object)
-    sup = gdf["suppressed"].to_numpy(dtype=bool)
+    sup = gdf["suppressed"].to_numpy(dtype=bool) | ~np.isfinite(smoothed)
     fill = np.where(sup, SUPPRESSED_COLOUR, palette[index] if len(breaks) else SUPPRESSED_COLOUR)
     hidden = f"weniger als {min_count} Fälle – keine Angabe"
 

@@ -24,12 +24,12 @@ from scipy import stats
 from geo.errors import AtlasError
 from geo.grid import DEFAULT_CELL_M, Grid, study_grid
 from geo.hotspots.fdr import bh_adjust
-from geo.hotspots.points import DateLike, _timestamp, select, xy
+from geo.hotspots.points import DateLike, select, timestamp, xy
 from geo.hotspots.rates import areas, count_points
 
 
 def _days(start: DateLike, end: DateLike) -> float:
-    t0, t1 = _timestamp(start, end=False), _timestamp(end, end=True)
+    t0, t1 = timestamp(start, end=False), timestamp(end, end=True)
     if t0 is None or t1 is None:
         raise AtlasError("Für einen Vergleich braucht jeder Zeitraum Beginn und Ende.")
     if t1 < t0:

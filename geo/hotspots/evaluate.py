@@ -27,7 +27,7 @@ from geo.fmt import zahl
 from geo.grid import DEFAULT_CELL_M, Grid, study_grid
 from geo.hotspots.gistar import DEFAULT_RADIUS, gi_star
 from geo.hotspots.kde import kde
-from geo.hotspots.points import DateLike, _timestamp, select, xy
+from geo.hotspots.points import DateLike, select, timestamp, xy
 
 EVAL_METHODS = ("grid", "kde", "gi")
 METHOD_NAMES = {"grid": "Zählung der Vorperiode", "kde": "Kerndichte (KDE)", "gi": "Gi*"}
@@ -157,7 +157,7 @@ def evaluate(points: gpd.GeoDataFrame, *, split: DateLike, area: str = "14",
         share = f"{area_share:g}".replace(".", ",")
         raise AtlasError(f"Flächenanteil {share} ist nicht möglich: erlaubt ist über 0 bis 0,5.")
     grid = grid if grid is not None else study_grid(area, cell=cell)
-    t_split = _timestamp(split, end=False)
+    t_split = timestamp(split, end=False)
     chosen = select(points, categories=categories, start=start, end=end)
     before = (chosen["time"] < t_split).to_numpy()
     xa, ya = xy(chosen[before])

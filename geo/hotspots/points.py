@@ -17,7 +17,7 @@ REQUIRED = ("category", "time", "ags")
 DateLike = dt.date | dt.datetime | str | pd.Timestamp | None
 
 
-def _timestamp(value: DateLike, *, end: bool) -> pd.Timestamp | None:
+def timestamp(value: DateLike, *, end: bool) -> pd.Timestamp | None:
     """A date `end` means the whole day: up to 23:59:59.999… of it."""
     if value is None:
         return None
@@ -49,7 +49,7 @@ def select(points: gpd.GeoDataFrame, *, categories: Iterable[str] | str | None =
     if categories is not None:
         wanted = [categories] if isinstance(categories, str) else list(categories)
         keep &= points["category"].isin(wanted).to_numpy()
-    t0, t1 = _timestamp(start, end=False), _timestamp(end, end=True)
+    t0, t1 = timestamp(start, end=False), timestamp(end, end=True)
     if t0 is not None and t1 is not None and t1 < t0:
         msg = f"Der Zeitraum endet ({end}) vor seinem Beginn ({start})."
         raise AtlasError(msg)

@@ -35,7 +35,7 @@ from scipy import stats
 
 from geo.boundaries import load_gemeinden, load_kreise
 from geo.errors import AtlasError
-from geo.hotspots.points import DateLike, _timestamp, select
+from geo.hotspots.points import DateLike, select, timestamp
 
 LEVELS = ("gemeinde", "kreis")
 POOLS = (None, "verband", "years")
@@ -63,6 +63,36 @@ def count_points(points: gpd.GeoDataFrame, *, level: str = "gemeinde") -> pd.Ser
     return counts.reindex(keys, fill_value=0).astype("int64").rename("count")
 
 
+def eb_prior(counts: np.ndarray, population: np.ndarray) -> tuple[float, float]:
+    """Marshall's moment estimates: overall rate b = Σy/ΣP and between-area variance a ≥ 0."""
+    y = np.asarray(counts, dtype=np.float64)
+    pop = np.asarray(population, dtype=np.float64)
+    b = y.sum() / pop.sum()
+    s2 = (pop * (y / pop - b) ** 2).sum() / pop.sum()
+    return float(b), float(max(0.0, s2 - b / pop.mean()))
+
+
+def eb_posterior(counts: np.ndarray, exposure: np.ndarray, *, b: float, a: float, level: float = 0.90
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posterior mean and interval of the rate under the Gamma(b²/a, b/a) prior.
+
+    `exposure` is the population (times the number of periods when periods are pooled).
+    The mean equals Marshall's b + a / (a + b / P) · (y / P − b). With a = 0 (or b = 0)
+    every area is shrunk fully to b and the interval collapses to it.
+    """
+    y = np.asarray(counts, dtype=np.float64)
+    pop = np.asarray(exposure, dtype=np.float64)
+    if a == 0.0 or b == 0.0:
+        full = np.full(len(y), b)
+        return full, full.copy(), full.copy()
+    smoothed = b + a / (a + b / pop) * (y / pop - b)
+    shape, rate = b * b / a + y, b / a + pop
+    tail = (1.0 - level) / 2.0
+    low = stats.gamma.ppf(tail, shape, scale=1.0 / rate)
+    high = stats.gamma.ppf(1.0 - tail, shape, scale=1.0 / rate)
+    return smoothed, low, high
+
+
 def empirical_bayes(counts: np.ndarray, population: np.ndarray, *, level: float = 0.90
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Marshall's global empirical-Bayes rates with Gamma-posterior intervals.
@@ -81,21 +111,9 @@ def empirical_bayes(counts: np.ndarray, population: np.ndarray, *, level: float 
     b : float
         The overall rate Σ y / Σ P.
     """
-    y = np.asarray(counts, dtype=np.float64)
-    pop = np.asarray(population, dtype=np.float64)
-    b = y.sum() / pop.sum()
-    crude = y / pop
-    s2 = (pop * (crude - b) ** 2).sum() / pop.sum()
-    a = max(0.0, s2 - b / pop.mean())
-    if a == 0.0 or b == 0.0:
-        full = np.full(len(y), b)
-        return full, full.copy(), full.copy(), float(b)
-    smoothed = b + a / (a + b / pop) * (crude - b)
-    shape, rate = b * b / a + y, b / a + pop
-    tail = (1.0 - level) / 2.0
-    low = stats.gamma.ppf(tail, shape, scale=1.0 / rate)
-    high = stats.gamma.ppf(1.0 - tail, shape, scale=1.0 / rate)
-    return smoothed, low, high, float(b)
+    b, a = eb_prior(counts, population)
+    smoothed, low, high = eb_posterior(counts, population, b=b, a=a, level=level)
+    return smoothed, low, high, b
 
 
 def rates_table(counts: pd.Series, *, level: str = "gemeinde", per: int = 1_000, min_count: int = 3,
@@ -115,7 +133,8 @@ def rates_table(counts: pd.Series, *, level: str = "gemeinde", per: int = 1_000,
     table = areas(level).copy()
     y = counts.reindex(table["ags"], fill_value=0).to_numpy(np.int64)
     pop = table["einwohner"].to_numpy(np.float64)
-    smoothed, low, high, b = empirical_bayes(y, pop, level=interval)
+    b, a = eb_prior(y, pop)
+    smoothed, low, high = eb_posterior(y, pop, b=b, a=a, level=interval)
     crude = y / pop
     table["count"] = pd.array(y, dtype="Int64")
     table["rate"] = crude * per
@@ -129,8 +148,25 @@ def rates_table(counts: pd.Series, *, level: str = "gemeinde", per: int = 1_000,
     table["pooled"] = ""
     table = _mask(table)
     table.attrs = {"saxony_rate": b * per, "per": per, "min_count": min_count, "level": level,
-                   "interval": interval}
+                   "interval": interval, "eb_b": b, "eb_a": a}
     return table
+
+
+def _set_pooled(table: gpd.GeoDataFrame, lift: np.ndarray, y: np.ndarray, exposure: np.ndarray,
+                note: str | list[str]) -> None:
+    """Write pooled figures (count y over `exposure` = population × periods) into rows `lift`."""
+    per, b, a = table.attrs["per"], table.attrs["eb_b"], table.attrs["eb_a"]
+    smoothed, low, high = eb_posterior(y[lift], exposure[lift], b=b, a=a, level=table.attrs["interval"])
+    rate = y[lift] / exposure[lift]
+    table.loc[lift, "count"] = y[lift]
+    table.loc[lift, "rate"] = rate * per
+    table.loc[lift, "rate_smoothed"] = smoothed * per
+    table.loc[lift, "rate_low"] = low * per
+    table.loc[lift, "rate_high"] = high * per
+    table.loc[lift, "ratio"] = rate / b if b > 0 else np.nan
+    table.loc[lift, "ratio_smoothed"] = smoothed / b if b > 0 else np.nan
+    table.loc[lift, "suppressed"] = False
+    table.loc[lift, "pooled"] = note if isinstance(note, str) else np.asarray(note, dtype=object)[lift]
 
 
 _FIGURES = ["count", "rate", "rate_smoothed", "rate_low", "rate_high", "ratio", "ratio_smoothed"]
@@ -143,22 +179,16 @@ def _mask(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return table
 
 
-def _pool_verband(table: gpd.GeoDataFrame, counts: pd.Series, *, per: int, min_count: int,
-                  b: float) -> gpd.GeoDataFrame:
+def _pool_verband(table: gpd.GeoDataFrame, counts: pd.Series, *, min_count: int) -> gpd.GeoDataFrame:
     y = counts.reindex(table["ags"], fill_value=0).to_numpy(np.int64)
     group = table["vb_ars"].to_numpy()
     pooled_y = pd.Series(y).groupby(group).transform("sum").to_numpy()
     pooled_pop = table["einwohner"].groupby(group).transform("sum").to_numpy(np.float64)
     size = table.groupby("vb_ars")["ags"].transform("size").to_numpy()
     lift = table["suppressed"].to_numpy() & (size > 1) & (pooled_y >= min_count)
-    rate = pooled_y / pooled_pop
-    table.loc[lift, "count"] = pooled_y[lift]
-    table.loc[lift, "rate"] = rate[lift] * per
-    table.loc[lift, "ratio"] = rate[lift] / b if b > 0 else np.nan
-    table.loc[lift, "suppressed"] = False
     notes = [f"mit {kind} {name} ({n} Gemeinden) zusammengefasst"
              for kind, name, n in zip(table["vb_typ"], table["vb_name"], size, strict=True)]
-    table.loc[lift, "pooled"] = np.asarray(notes, dtype=object)[lift]
+    _set_pooled(table, lift, pooled_y, pooled_pop, notes)
     return table
 
 
@@ -198,21 +228,20 @@ def area_rates(points: gpd.GeoDataFrame, *, level: str = "gemeinde",
     chosen = select(points, categories=categories, start=start, end=end)
     counts = count_points(chosen, level=level)
     table = rates_table(counts, level=level, per=per, min_count=min_count, interval=interval)
-    b = table.attrs["saxony_rate"] / per
     if pool == "verband":
         if level != "gemeinde":
             raise AtlasError("Zusammenfassen nach Verwaltungsverband geht nur auf Gemeindeebene.")
-        table = _pool_verband(table, counts, per=per, min_count=min_count, b=b)
+        table = _pool_verband(table, counts, min_count=min_count)
     elif pool == "years":
         table = _pool_periods(table, points, categories=categories, start=start, end=end, level=level,
-                              per=per, min_count=min_count, max_pool=max_pool, b=b)
+                              min_count=min_count, max_pool=max_pool)
     table.attrs["pool"] = pool
     return table.drop(columns=[c for c in ("vb_ars", "vb_name", "vb_typ") if c in table.columns])
 
 
 def _pool_periods(table: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, categories, start, end,
-                  level: str, per: int, min_count: int, max_pool: int, b: float) -> gpd.GeoDataFrame:
-    t0, t1 = _timestamp(start, end=False), _timestamp(end, end=True)
+                  level: str, min_count: int, max_pool: int) -> gpd.GeoDataFrame:
+    t0, t1 = timestamp(start, end=False), timestamp(end, end=True)
     if t0 is None or t1 is None:
         raise AtlasError("Zusammenfassen über Jahre braucht einen Zeitraum mit Beginn und Ende.")
     length = t1 - t0 + pd.Timedelta(1, "ns")
@@ -224,13 +253,9 @@ def _pool_periods(table: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, categori
         earlier = select(points, categories=categories, start=t0 - extra * length, end=t1)
         y = count_points(earlier, level=level).reindex(table["ags"], fill_value=0).to_numpy(np.int64)
         lift = todo & (y >= min_count)
-        rate = y / (extra + 1) / pop
         first = (t0 - extra * length).strftime("%d.%m.%Y")
-        table.loc[lift, "count"] = y[lift]
-        table.loc[lift, "rate"] = rate[lift] * per
-        table.loc[lift, "ratio"] = rate[lift] / b if b > 0 else np.nan
-        table.loc[lift, "suppressed"] = False
-        table.loc[lift, "pooled"] = f"{extra + 1} Zeiträume ab {first} zusammen (Durchschnitt je Zeitraum)"
+        note = f"{extra + 1} Zeiträume ab {first} zusammen (Durchschnitt je Zeitraum)"
+        _set_pooled(table, lift, y, pop * (extra + 1), note)
     return table
 
 
@@ -248,7 +273,7 @@ def aggregate_rates(aggregates: pd.DataFrame, *, level: str = "gemeinde",
     if categories is not None:
         wanted = [categories] if isinstance(categories, str) else list(categories)
         frame = frame[frame["category"].isin(wanted)]
-    t0, t1 = _timestamp(start, end=False), _timestamp(end, end=True)
+    t0, t1 = timestamp(start, end=False), timestamp(end, end=True)
     ps, pe = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
     inside = np.ones(len(frame), dtype=bool)
     if t0 is not None:

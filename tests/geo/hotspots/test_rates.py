@@ -67,6 +67,10 @@ def test_pooling_by_verband_lifts_members_and_says_so(demo):
     assert len(lifted) > 0
     assert lifted["pooled"].str.contains("zusammengefasst").all()
     assert (lifted["count"] >= 3).all()
+    # Pooled areas get a smoothed rate with interval too (same prior), so the map can colour them.
+    assert lifted[["rate_smoothed", "rate_low", "rate_high", "ratio_smoothed"]].notna().all().all()
+    assert (lifted["rate_low"] <= lifted["rate_smoothed"]).all()
+    assert (lifted["rate_smoothed"] <= lifted["rate_high"]).all()
     assert (pooled.loc[~plain["suppressed"], "pooled"] == "").all()
 
 
@@ -79,6 +83,7 @@ def test_pooling_years_extends_the_period_backwards(demo):
                & (demo["time"] >= pd.Timestamp("2023-01-01"))]
     assert row["count"] == len(sel)
     assert row["rate"] == pytest.approx(len(sel) / 2 / row["einwohner"] * 1000)
+    assert np.isfinite(row["rate_smoothed"])
 
 
 def test_kreis_level_sums_gemeinden(demo):
