@@ -127,6 +127,12 @@ def run_hotspots(args: argparse.Namespace) -> int:
         meta |= {"ebene": args.level, "mindestzahl": args.min_count,
                  "rate_sachsen_je_1000": round(frame.attrs["saxony_rate"], 6)}
         frame.attrs = {}
+        if args.area != "14":  # smoothing uses all of Saxony; the file holds the selected area's rows
+            from geo.boundaries import area
+
+            key = area(args.area).key
+            frame = frame[[a.startswith(key) or key.startswith(a) for a in frame["ags"]]]
+            meta["gebiet"] = key
         summary = f"{len(frame)} Gebiete, {int(frame['suppressed'].sum())} unter der Mindestzahl"
     else:
         if len(points) == 0 and len(aggregates) > 0:

@@ -31,6 +31,14 @@ def test_rates_per_gemeinde_to_gpkg(files, capsys):
     assert "418 Gebiete" in capsys.readouterr().out
 
 
+def test_rates_for_one_kreis_keep_its_gemeinden_only(files):
+    out = files / "mittelsachsen.csv"
+    assert main(["hotspots", "--store", str(files / "store"), "--category", "graffiti", "--method", "rates",
+                 "--area", "14522", "--out", str(out)]) == 0
+    frame = pd.read_csv(out, sep=";", decimal=",", comment="#", dtype={"ags": str}, encoding="utf-8-sig")
+    assert len(frame) == 52 and frame["ags"].str.startswith("14522").all()  # Mittelsachsen has 52 Gemeinden
+
+
 def test_rates_per_kreis_to_csv_with_metadata(files):
     out = files / "kreise.csv"
     assert main(["hotspots", "--incidents", str(files / "demo.csv"), "--category", "violence",
