@@ -130,9 +130,9 @@ class Grid:
 def cell_id(col: np.ndarray, row: np.ndarray, *, cell: float) -> np.ndarray:
     """Stable ids ``"{cell}mE{x}N{y}"`` from grid columns/rows (south-west corner in metres)."""
     size = f"{cell:g}m"
-    x = (np.asarray(col, dtype=np.int64) * int(cell)).astype(str)
-    y = (np.asarray(row, dtype=np.int64) * int(cell)).astype(str)
-    return np.char.add(np.char.add(np.char.add(size + "E", x), "N"), y).astype(object)
+    x = (np.asarray(col, dtype=np.int64) * int(cell)).tolist()
+    y = (np.asarray(row, dtype=np.int64) * int(cell)).tolist()
+    return np.array([f"{size}E{a}N{b}" for a, b in zip(x, y, strict=True)], dtype=object)
 
 
 def check_cell(cell: float) -> float:
