@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS datasets (
     name TEXT PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
     imported_at TEXT NOT NULL, kind TEXT NOT NULL, rows INTEGER NOT NULL, accepted INTEGER NOT NULL,
     rejected INTEGER NOT NULL, ignored INTEGER NOT NULL, period_start TEXT, period_end TEXT,
-    report TEXT NOT NULL);
+    demo INTEGER NOT NULL DEFAULT 0, report TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS point_chunks (
     dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, chunk INTEGER NOT NULL,
     n INTEGER NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL, t BLOB NOT NULL, category BLOB NOT NULL,
@@ -180,7 +180,7 @@ class IncidentStore:
             report.stored = True
             period = report.period or (None, None)
             conn.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report.dataset,
                     file_name,
@@ -192,6 +192,7 @@ class IncidentStore:
                     report.rejected,
                     report.ignored,
                     *(d.isoformat() if d else None for d in period),
+                    int(report.demo),
                     report.to_json(),
                 ),
             )
@@ -253,9 +254,12 @@ class IncidentStore:
 
     # --- listing and deleting ---------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
-        """One row per dataset: ``name``, ``file_name``, ``sha256``, ``imported_at`` (UTC ISO),
-        ``kind``, ``rows``, ``accepted``, ``rejected``, ``ignored``, ``period_start``,
-        ``period_end``; oldest first."""
+        """One row per dataset, oldest first.
+
+        Columns ``name``, ``file_name``, ``sha256``, ``imported_at`` (UTC ISO), ``kind``,
+        ``rows``, ``accepted``, ``rejected``, ``ignored``, ``period_start``,
+        ``period_end``, ``demo`` (bool: the file was marked as synthetic demo data).
+        """
         columns = [
             "name",
             "file_name",
@@ -268,6 +272,7 @@ class IncidentStore:
             "ignored",
             "period_start",
             "period_end",
+            "demo",
         ]
         with self._connect() as conn:
             if conn is None:
@@ -275,7 +280,7 @@ class IncidentStore:
             rows = conn.execute(
                 f"SELECT {', '.join(columns)} FROM datasets ORDER BY imported_at, name"
             ).fetchall()
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=columns).astype({"demo": bool})
 
     def report(self, name: str) -> dict:
         """The stored import report of dataset `name` (as :meth:`ImportReport.to_dict`)."""

@@ -145,6 +145,8 @@ def read_incidents(
             progress=progress,
         )
     progress(0.5, "Zeilen werden geprüft")
-    result = aggregates.validate_aggregates(table, roles, mapping=table_mapping, period=period)
+    now = overrides.get("now")
+    today = now.date() if isinstance(now, dt.datetime) else None
+    result = aggregates.validate_aggregates(table, roles, mapping=table_mapping, period=period, today=today)
     progress(1.0, "fertig")
     return result

@@ -331,4 +331,5 @@ def validate_aggregates(
     )
     if len(rows):
         report.period = (min(rows["period_start"]), max(rows["period_end"]))
+    report.demo = table.demo
     return ImportResult(points=empty_points(), aggregates=aggregates, report=report)

@@ -35,6 +35,7 @@ from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS
 from geo.incidents.assign import gemeinde_grid
 from geo.incidents.categories import CATEGORIES
+from geo.incidents.report import DEMO_LABEL
 
 DEFAULT_N = 20_000
 DEFAULT_SEED = 20240501
@@ -298,8 +299,10 @@ def _locate(
 def demo_csv(path: str | Path, *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> Path:
     """Write :func:`demo_points` as a German police-export-style CSV and return its path.
 
-    Windows-1252, ``;``-separated, decimal comma, ``TT.MM.JJJJ HH:MM``; columns
-    ``Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert`` (EPSG:25833).
+    Windows-1252, ``;``-separated, decimal comma, ``TT.MM.JJJJ HH:MM``; a title line
+    "Demodaten (synthetisch) – …" above the header (so an import of the file is marked
+    as demo data), then ``Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert``
+    (EPSG:25833).
     The Delikt text varies among labels the shipped mapping knows.
     """
     points = demo_points(n=n, seed=seed)
@@ -321,5 +324,8 @@ def demo_csv(path: str | Path, *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED) 
         }
     )
     path = Path(path)
-    frame.to_csv(path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    title = f"{DEMO_LABEL} – Präventionsatlas Sachsen, Startwert {seed}, {n} Vorfälle, nicht real\r\n"
+    with path.open("w", encoding="cp1252", newline="") as out:
+        out.write(title)
+        frame.to_csv(out, sep=";", index=False, lineterminator="\r\n")
     return path

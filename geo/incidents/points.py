@@ -236,5 +236,6 @@ def validate_points(
     )
     if len(points):
         report.period = (pd.Timestamp(points["time"].min()).date(), pd.Timestamp(points["time"].max()).date())
+    report.demo = table.demo
     progress(1.0, "fertig")
     return ImportResult(points=points, aggregates=empty_aggregates(), report=report)

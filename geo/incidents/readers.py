@@ -27,6 +27,7 @@ import shapely
 from geo.errors import InputFileError
 from geo.incidents import sniff
 from geo.incidents.columns import count_known
+from geo.incidents.report import DEMO_LABEL
 
 
 @dataclass
@@ -39,6 +40,7 @@ class RawTable:
     row_word: str = "Zeile"
     crs: str | None = None  # known from the file (GeoJSON, GeoPackage, Open311)
     roles: dict[str, str] = field(default_factory=dict)  # preset by the reader
+    demo: bool = False  # the file says it holds synthetic demo data
     notes: list[str] = field(default_factory=list)
 
 
@@ -55,7 +57,10 @@ def read_csv(raw: bytes, name: str, *, encoding: str | None = None, delimiter: s
     keep = ~(frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame[keep].reset_index(drop=True)
     notes = [f"Zeichenkodierung {used}, Trennzeichen '{_show(delim)}', Kopfzeile in Zeile {header + 1}"]
-    return RawTable(name, frame, rows[keep], notes=notes)
+    demo = DEMO_LABEL in "\n".join(text[: 1 << 16].splitlines()[:header])
+    if demo:
+        notes.append(f"{DEMO_LABEL}: die Datei ist als synthetische Demodaten gekennzeichnet.")
+    return RawTable(name, frame, rows[keep], notes=notes, demo=demo)
 
 
 def _arrow_grid(data: bytes, text: str, delim: str, header: int) -> pd.DataFrame | None:

@@ -108,5 +108,6 @@ def test_demo_writes_the_german_csv(tmp_path, capsys):
     assert code == 0
     assert "Demodaten (synthetisch)" in out
     lines = out_file.read_bytes().decode("cp1252").splitlines()
-    assert len(lines) == 501
-    assert lines[0] == "Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert"
+    assert len(lines) == 502
+    assert lines[0].startswith("Demodaten (synthetisch)")
+    assert lines[1] == "Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert"

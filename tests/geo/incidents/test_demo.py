@@ -64,10 +64,15 @@ def test_violence_peaks_on_weekend_nights_littering_in_summer(demo):
 def test_demo_csv_reads_back_exactly(tmp_path):
     path = demo_csv(tmp_path / "demo.csv", n=3_000, seed=4)
     raw = path.read_bytes()
-    assert raw.startswith(b"Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert\r\n")
-    raw.decode("cp1252")  # German export encoding
+    lines = raw.decode("cp1252").split("\r\n")  # German export encoding and line ends
+    assert (
+        lines[0]
+        == "Demodaten (synthetisch) – Präventionsatlas Sachsen, Startwert 4, 3000 Vorfälle, nicht real"
+    )
+    assert lines[1] == "Vorgangsnummer;Tatzeit;Delikt;Gemeinde;Rechtswert;Hochwert"
     result = read_incidents(path)
-    assert (result.report.rows, result.report.accepted) == (3_000, 3_000)
+    assert (result.report.rows, result.report.accepted, result.report.demo) == (3_000, 3_000, True)
+    assert "Demodaten (synthetisch)" in result.report.to_text().splitlines()[0]
     expected = demo_points(n=3_000, seed=4)
     assert result.points["category"].tolist() == expected["category"].tolist()
     assert result.points["time"].tolist() == expected["time"].tolist()

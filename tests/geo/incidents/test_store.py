@@ -57,6 +57,7 @@ def test_import_points_round_trip(store):
         ["name", "file_name", "kind", "rows", "accepted", "rejected", "ignored"]
     ].values.tolist() == [["polizei_export_cp1252", "polizei_export_cp1252.csv", "punkte", 16, 7, 9, 0]]
     assert len(listed["sha256"][0]) == 64
+    assert not listed["demo"][0]
     assert (listed["period_start"][0], listed["period_end"][0]) == ("2023-05-03", "2023-05-10")
     points = store.points()
     expected = read_incidents(DATA / "polizei_export_cp1252.csv", now=NOW).points
@@ -212,3 +213,10 @@ def test_progress_is_reported_in_order_up_to_one(store):
     assert fractions == sorted(fractions)
     assert seen[-1] == (1.0, "gespeichert")
     assert all(isinstance(text, str) and text for _, text in seen)
+
+
+def test_imported_demo_csv_stays_marked_as_demo(store, tmp_path):
+    report = store.import_file(demo_csv(tmp_path / "demo.csv", n=200, seed=2))
+    assert report.demo
+    assert store.datasets()["demo"].tolist() == [True]
+    assert store.report("demo")["demo"] is True
