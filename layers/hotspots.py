@@ -8,7 +8,8 @@
   lat/lon corners would misplace cells by kilometres at the western border.
 * **Gi\\***: only significant cells (the others would hide the map), squares in WGS84
   filled in ArcGIS's hot/cold spot colours by confidence.
-* **LISA**: significant cells (HH, LL, HL, LH) in the usual LISA cluster colours.
+* **LISA**: significant cells (HH, LL, HL, LH) in the usual LISA cluster colours; or
+  the Gemeinden of :func:`geo.hotspots.gemeinde_lisa` in the same colours.
 
 Legends are plain HTML in a Leaflet control (no branca colormap: it would load d3 from
 a CDN inside streamlit-folium). No external assets.
@@ -29,6 +30,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 from pyproj import Transformer
 
+from geo import display
 from geo.crs import DISPLAY_CRS, METRIC_CRS
 from geo.fmt import zahl
 from geo.grid import Grid
@@ -200,6 +202,27 @@ def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LIS
         tooltip=folium.GeoJsonTooltip(fields=["label", "count", "p_text", "cell_id"],
                                       aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)",
                                                "Zelle"], sticky=True),
+    ).add_to(group)
+    return group
+
+
+def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausreißer je Gemeinde (LISA)",
+                        show: bool = True) -> folium.FeatureGroup:
+    """Gemeinden from :func:`geo.hotspots.gemeinde_lisa`, significant ones in the LISA colours."""
+    shapes = display.gemeinden_display()[["ags", "geometry"]]
+    gdf = shapes.merge(lisa.drop(columns="geometry"), on="ags", how="inner", validate="one_to_one")
+    gdf = gdf.assign(fill=[LISA_COLOURS.get(c, "#ffffff") for c in gdf["lisa_class"]],
+                     opacity=[0.75 if c in LISA_COLOURS else 0.0 for c in gdf["lisa_class"]],
+                     p_text=[_p_text(p) for p in gdf["lisa_p_fdr"]])
+    geojson = display.to_geojson(gdf, properties=["ags", "name", "lisa_label", "p_text", "fill", "opacity"])
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        geojson, name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"],
+                                  "fillOpacity": f["properties"]["opacity"], "color": "#6b6b6b",
+                                  "weight": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "lisa_label", "p_text"],
+                                      aliases=["Gemeinde", "Klasse", "p (FDR-korrigiert)"], sticky=True),
     ).add_to(group)
     return group
 

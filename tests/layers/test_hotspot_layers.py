@@ -12,7 +12,7 @@ import pytest
 from pyproj import Transformer
 
 from geo.crs import METRIC_CRS
-from geo.hotspots import area_rates, grid_hotspots
+from geo.hotspots import area_rates, gemeinde_lisa, grid_hotspots
 from geo.incidents.demo import demo_points
 from layers import maps
 from layers.hotspots import (
@@ -25,6 +25,7 @@ from layers.hotspots import (
     kde_image,
     kde_layer,
     kde_legend_html,
+    lisa_gemeinde_layer,
     lisa_layer,
     png_bytes,
 )
@@ -115,6 +116,19 @@ def test_lisa_layer_colours_by_class(saxony):
     assert len(features) == int((saxony.cells["lisa_class"] != "nicht signifikant").sum())
     for f in features[:20]:
         assert layer.style_function(f)["fillColor"] == LISA_COLOURS[f["properties"]["lisa_class"]]
+
+
+def test_gemeinde_lisa_layer_colours_significant_gemeinden_only(demo):
+    lisa = gemeinde_lisa(demo, categories="violence")
+    layer = next(iter(lisa_gemeinde_layer(lisa)._children.values()))
+    features = {f["properties"]["ags"]: f for f in layer.data["features"]}
+    assert len(features) == 418
+    for ags, cls in zip(lisa["ags"], lisa["lisa_class"], strict=True):
+        style = layer.style_function(features[ags])
+        if cls == "nicht signifikant":
+            assert style["fillOpacity"] == 0.0
+        else:
+            assert style["fillColor"] == LISA_COLOURS[cls] and style["fillOpacity"] > 0
 
 
 def test_cell_squares_become_wgs84_quadrilaterals(saxony):
