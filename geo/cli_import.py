@@ -9,6 +9,7 @@ message comes from the central `AtlasError` handler in :mod:`geo.__main__`).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from geo.incidents import read_incidents
@@ -99,7 +100,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     if args.n < 0:
-        print("Fehler: --n muss mindestens 0 sein.")
+        print("Fehler: --n muss mindestens 0 sein.", file=sys.stderr)
         return 2
     path = demo_csv(args.out, n=args.n, seed=args.seed)
     print(f"{args.n} Vorfälle (Demodaten (synthetisch), Startwert {args.seed}) geschrieben: {path}")

@@ -14,6 +14,7 @@ from typing import IO
 
 from geo.errors import InputFileError
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS, load_mapping
+from geo.incidents.parse import parse_period
 from geo.incidents.report import DEMO_LABEL, REASONS, ImportReport, ImportResult
 
 __all__ = [
@@ -107,6 +108,8 @@ def read_incidents(
     if unknown:
         raise TypeError(f"read_incidents: unbekannte Option(en) {', '.join(unknown)}")
     raw, name = read_bytes(path)
+    if period is not None:
+        parse_period(period)  # a wrong period is an error even before the file is read
     progress = overrides.get("progress") or (lambda fraction, text: None)
     progress(0.05, "Datei wird gelesen")
     table = readers.read_table(
