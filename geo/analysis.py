@@ -9,15 +9,16 @@ metadata every export carries. It is pure: the app caches it on plain keys.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
+from scipy import signal
 
 from geo.errors import AtlasError
-from geo.hotspots import Evaluation, GridHotspots, area_rates, evaluate, grid_hotspots
+from geo.hotspots import GI_CLASSES, Evaluation, GridHotspots, area_rates, evaluate, grid_hotspots
 from geo.hotspots.points import select
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
@@ -147,8 +148,7 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if chosen.empty:
         msg = "Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern."
         raise AtlasError(msg)
-    methods = ("kde", "gi") if view.method == "kde" else (view.method,)
-    hotspots = grid_hotspots(chosen, area=area, methods=methods, cell=view.cell_m,
+    hotspots = grid_hotspots(chosen, area=area, methods=view.method, cell=view.cell_m,
                              bandwidth=view.bandwidth_m, radius=view.radius)
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
     evaluation, split = None, None
@@ -169,26 +169,46 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
 
 
 def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int) -> GridHotspots:
-    """Blank every cell whose (2r+1)² neighbourhood holds fewer than `min_count` incidents.
+    """Blank every cell that stands for fewer than `min_count` incidents.
 
-    A cell coloured as a hotspot then always stands for at least `min_count` incidents,
-    so no single incident (and no address) can be read off the map. The count column is
-    kept for planners' exports; classes and densities are blanked.
+    * Gi* and LISA: a cell whose (2r+1)² neighbourhood (the window the statistic is
+      computed on) holds fewer than `min_count` incidents is set to "nicht signifikant"
+      (bin 0), whatever its z-value.
+    * KDE: a cell with fewer than `min_count` incidents within one bandwidth of it gets
+      no density (NaN), in the cells and in the image.
+
+    A coloured cell then always stands for at least `min_count` incidents, so no single
+    incident (and no address) can be read off the map. ``suppressed`` marks the cells;
+    ``count`` is kept for planners' exports.
     """
     grid = hotspots.grid
     counts = np.zeros(grid.shape, dtype=np.int64)
     row, col = grid.study_index()
     counts[row, col] = hotspots.cells["count"].to_numpy()
-    nearby = window_sum(counts, radius)[row, col]
-    small = nearby < min_count
     cells = hotspots.cells.copy()
+    if hotspots.gi is not None or hotspots.lisa is not None:
+        small = window_sum(counts, radius)[row, col] < min_count
+    else:
+        small = np.zeros(len(cells), dtype=bool)
+    kde = hotspots.kde
+    if kde is not None:
+        few = _disk_counts(counts, kde.bandwidth / grid.cell) < min_count
+        kde = dataclasses.replace(kde, density=np.where(few, np.nan, kde.density))
+        cells.loc[few[row, col], "density"] = np.nan
+        small |= few[row, col]
     cells["suppressed"] = small
     if "gi_class" in cells:
-        cells.loc[small, "gi_class"] = pd.NA
+        cells.loc[small, "gi_class"] = GI_CLASSES[0]
         cells.loc[small, "gi_bin"] = 0
     if "lisa_class" in cells:
-        cells.loc[small, "lisa_class"] = pd.NA
-    if "density" in cells:
-        cells.loc[small, "density"] = np.nan
-    return GridHotspots(cells=cells, grid=grid, n_incidents=hotspots.n_incidents, kde=hotspots.kde,
+        cells.loc[small, "lisa_class"] = "nicht signifikant"
+    return GridHotspots(cells=cells, grid=grid, n_incidents=hotspots.n_incidents, kde=kde,
                         gi=hotspots.gi, lisa=hotspots.lisa)
+
+
+def _disk_counts(counts: np.ndarray, radius_cells: float) -> np.ndarray:
+    """Incidents within `radius_cells` (centre to centre) of every cell."""
+    reach = int(np.floor(radius_cells))
+    offsets = np.arange(-reach, reach + 1)
+    disk = (offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius_cells**2).astype(np.float64)
+    return np.rint(signal.fftconvolve(counts.astype(np.float64), disk, mode="same")).astype(np.int64)

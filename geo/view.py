@@ -197,3 +197,25 @@ def load_views(path: Path) -> tuple[ViewSequence, list[str]]:
         views.append(view)
         problems.extend(f"{Path(path).name}, Ansicht {number}: {issue}" for issue in issues)
     return ViewSequence(name, views), problems
+
+
+def sequence_path(directory: Path, name: str) -> Path:
+    """Where the view sequence `name` is kept: ``<directory>/ansichten/<name>.json`` (name sanitised)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip() or "sitzung"
+    return Path(directory) / "ansichten" / f"{safe}.json"
+
+
+def list_sequences(directory: Path) -> list[str]:
+    """Names of the saved view sequences under `directory`, alphabetical."""
+    folder = Path(directory) / "ansichten"
+    return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def add_view(directory: Path, name: str, view: View) -> ViewSequence:
+    """Append `view` to the sequence `name` (created if new) and save it; returns the sequence."""
+    path = sequence_path(directory, name)
+    sequence = load_views(path)[0] if path.exists() else ViewSequence(name)
+    sequence.views.append(view)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_views(sequence, path)
+    return sequence

@@ -44,15 +44,28 @@ def test_gi_cells_below_the_minimum_are_never_coloured(points):
     nearby = sum(padded[1 + dr:1 + dr + grid.shape[0], 1 + dc:1 + dc + grid.shape[1]]
                  for dr in (-1, 0, 1) for dc in (-1, 0, 1))[row, col]
     assert (cells["suppressed"].to_numpy() == (nearby < 5)).all()
-    assert cells.loc[cells["suppressed"], "gi_class"].isna().all()
-    assert cells.loc[~cells["suppressed"], "gi_class"].notna().all()
+    assert (cells.loc[cells["suppressed"], "gi_class"] == "nicht signifikant").all()
+    assert (cells.loc[cells["suppressed"], "gi_bin"] == 0).all()
+    # The unsuppressed cells keep what Gi* said; some of them are hot.
+    assert cells.loc[~cells["suppressed"], "gi_class"].str.startswith("Hotspot").any()
     assert int(cells["count"].sum()) == result.n_incidents > 0
 
 
 def test_council_view_keeps_the_threshold_at_three_or_more(points):
     result = analyse(points, View(area=FREIBERG, method="kde", mode="sitzung", min_count=1))
     assert result.view.min_count == 3
-    assert result.hotspots.cells.loc[result.hotspots.cells["suppressed"], "density"].isna().all()
+    hot = result.hotspots
+    assert hot.cells.loc[hot.cells["suppressed"], "density"].isna().all()
+    # The image is masked too: no density where fewer than 3 incidents lie within the bandwidth.
+    reach = hot.kde.bandwidth
+    xy = np.column_stack([points.geometry.x, points.geometry.y])[
+        (points["ags"] == FREIBERG).to_numpy() & (points["category"] == "graffiti").to_numpy()]
+    row, col = hot.grid.study_index()
+    centres = np.column_stack([(col + hot.grid.col0 + 0.5) * hot.grid.cell,
+                               (row + hot.grid.row0 + 0.5) * hot.grid.cell])
+    shown = ~np.isnan(hot.kde.density[row, col])
+    near = np.array([(np.hypot(*(xy - c).T) <= reach + hot.grid.cell).sum() for c in centres[shown]])
+    assert shown.any() and (near >= 3).all()
 
 
 def test_grid_method_reports_accuracy_against_the_baseline(points):

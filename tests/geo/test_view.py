@@ -5,7 +5,18 @@ import datetime as dt
 import pytest
 
 from geo.errors import InputFileError
-from geo.view import DEFAULT, View, ViewSequence, from_query, load_views, save_views, to_query
+from geo.view import (
+    DEFAULT,
+    View,
+    ViewSequence,
+    add_view,
+    from_query,
+    list_sequences,
+    load_views,
+    save_views,
+    sequence_path,
+    to_query,
+)
 
 
 def test_council_link_for_freiberg_graffiti():
@@ -94,3 +105,13 @@ def test_a_file_that_is_not_a_view_sequence_is_refused(tmp_path):
     path.write_bytes(b"\x89PNG\r\n")
     with pytest.raises(InputFileError, match=r"kaputt\.json: keine gespeicherte Ansichtsfolge"):
         load_views(path)
+
+
+def test_presenter_builds_a_sequence_view_by_view(tmp_path):
+    assert list_sequences(tmp_path) == []
+    add_view(tmp_path, "Rat Freiberg", View(area="14522180", title="Graffiti Innenstadt 2024"))
+    seq = add_view(tmp_path, "Rat Freiberg", View(area="14522180", method="kde", title="Vermüllung Bahnhof"))
+    assert [v.title for v in seq.views] == ["Graffiti Innenstadt 2024", "Vermüllung Bahnhof"]
+    assert list_sequences(tmp_path) == ["Rat Freiberg"]
+    assert load_views(sequence_path(tmp_path, "Rat Freiberg"))[0].views == seq.views
+    assert sequence_path(tmp_path, "../../etc/passwd").parent == tmp_path / "ansichten"
