@@ -205,3 +205,29 @@ def test_column_override_and_fixed_category():
 def test_unknown_option_is_a_programming_error():
     with pytest.raises(TypeError):
         read_incidents(DATA / "ordnungsamt_utf8_bom.csv", colour="red")
+
+
+@pytest.mark.parametrize(
+    ("crs", "name"),
+    [
+        ("EPSG:25832", "ETRS89/UTM 32 (EPSG:25832)"),
+        ("EPSG:31469", "Gauß-Krüger Zone 5 (EPSG:31469)"),
+        ("EPSG:25833+33", "ETRS89/UTM 33 mit Zonenkennung 33 vor dem Rechtswert"),
+    ],
+)
+def test_other_reference_systems_are_detected(tmp_path, crs, name):
+    from pyproj import Transformer
+
+    places = {"14626110": (14.9872, 51.1529), "14612000": (13.7381, 51.0496), "14713000": (12.3821, 51.3455)}
+    source = "EPSG:25833" if crs == "EPSG:25833+33" else crs
+    to_crs = Transformer.from_crs("EPSG:4326", source, always_xy=True)
+    lines = ["Datum;Delikt;Rechtswert;Hochwert"]
+    for lon, lat in places.values():
+        x, y = to_crs.transform(lon, lat)
+        x += 33_000_000 if crs == "EPSG:25833+33" else 0
+        lines.append(f"01.02.2024;Graffiti;{x:.2f};{y:.2f}".replace(".", ","))
+    path = tmp_path / "koordinaten.csv"
+    path.write_text("\n".join(lines).replace("01,02,2024", "01.02.2024"), encoding="utf-8")
+    result = read_incidents(path, now=NOW)
+    assert f"Koordinatensystem erkannt: {name}" in result.report.notes
+    assert result.points["ags"].tolist() == list(places)
