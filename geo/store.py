@@ -304,6 +304,53 @@ class IncidentStore:
             conn.execute("DELETE FROM aggregates WHERE dataset = ?", (name,))
 
     # --- reading ----------------------------------------------------------------------------
+    def point_table(
+        self,
+        *,
+        categories: Iterable[str] | None = None,
+        start: dt.date | dt.datetime | None = None,
+        end: dt.date | dt.datetime | None = None,
+        datasets: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Stored points as plain columns, no geometry: the fast path for numpy work.
+
+        Columns ``x``, ``y`` (EPSG:25833 metres), ``category``, ``time``, ``ags``,
+        ``dataset``. Filters as in :meth:`points`; a million points load in well under
+        a second because no shapely objects are made.
+        """
+        query, params = "SELECT dataset, x, y, t, category, ags, n FROM point_chunks", []
+        if datasets is not None:
+            names = list(datasets)
+            query += f" WHERE dataset IN ({', '.join('?' * len(names))})"
+            params = names
+        with self._connect() as conn:
+            chunks = conn.execute(query + " ORDER BY dataset, chunk", params).fetchall() if conn else []
+        columns = [
+            np.concatenate([np.frombuffer(c[i], d) for c in chunks]) if chunks else np.empty(0, d)
+            for i, d in ((1, "<f8"), (2, "<f8"), (3, "<i8"), (4, "u1"), (5, "<u4"))
+        ]
+        x, y, t, cat, ags = columns
+        owner = np.repeat(np.array([c[0] for c in chunks], dtype=object), [c[6] for c in chunks])
+        keep = np.ones(len(x), dtype=bool)
+        if categories is not None:
+            wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
+            keep &= np.isin(cat, wanted)
+        if start is not None:
+            keep &= t >= _seconds(start, end=False)
+        if end is not None:
+            keep &= t <= _seconds(end, end=True)
+        ags_codes, ags_values = pd.factorize(ags[keep])
+        return pd.DataFrame(
+            {
+                "x": x[keep],
+                "y": y[keep],
+                "category": pd.Categorical.from_codes(cat[keep].astype(np.int8), categories=list(CATEGORIES)),
+                "time": t[keep].astype("datetime64[s]"),
+                "ags": pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]),
+                "dataset": pd.Series(owner[keep], dtype="str"),
+            }
+        ).astype({"category": "str", "ags": "str"})
+
     def points(
         self,
         *,
@@ -314,35 +361,12 @@ class IncidentStore:
     ) -> gpd.GeoDataFrame:
         """Stored points, filtered; columns ``category``, ``time``, ``ags``, ``dataset``, geometry.
 
-        `start` and `end` are inclusive; a date `end` includes that whole day.
+        `start` and `end` are inclusive; a date `end` includes that whole day; `datasets`
+        limits to those names. Geometry in ``METRIC_CRS``.
         """
-        query, params = "SELECT dataset, x, y, t, category, ags, n FROM point_chunks", []
-        if datasets is not None:
-            names = list(datasets)
-            query += f" WHERE dataset IN ({', '.join('?' * len(names))})"
-            params = names
-        with self._connect() as conn:
-            chunks = conn.execute(query + " ORDER BY dataset, chunk", params).fetchall() if conn else []
-        if not chunks:
-            frame = _points_frame(
-                *(np.empty(0, d) for d in ("<f8", "<f8", "<i8", "u1", "<u4")), np.empty(0, object)
-            )
-            return frame
-        x = np.concatenate([np.frombuffer(c[1], "<f8") for c in chunks])
-        y = np.concatenate([np.frombuffer(c[2], "<f8") for c in chunks])
-        t = np.concatenate([np.frombuffer(c[3], "<i8") for c in chunks])
-        cat = np.concatenate([np.frombuffer(c[4], "u1") for c in chunks])
-        ags = np.concatenate([np.frombuffer(c[5], "<u4") for c in chunks])
-        owner = np.repeat(np.array([c[0] for c in chunks], dtype=object), [c[6] for c in chunks])
-        keep = np.ones(len(x), dtype=bool)
-        if categories is not None:
-            wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
-            keep &= np.isin(cat, wanted)
-        if start is not None:
-            keep &= t >= _seconds(start, end=False)
-        if end is not None:
-            keep &= t <= _seconds(end, end=True)
-        return _points_frame(x[keep], y[keep], t[keep], cat[keep], ags[keep], owner[keep])
+        table = self.point_table(categories=categories, start=start, end=end, datasets=datasets)
+        geometry = gpd.points_from_xy(table["x"].to_numpy(), table["y"].to_numpy(), crs=METRIC_CRS)
+        return gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=geometry, crs=METRIC_CRS)
 
     def aggregates(
         self,
@@ -383,24 +407,6 @@ class IncidentStore:
     def is_empty(self) -> bool:
         """Whether no dataset is stored (the app then shows demo data)."""
         return self.datasets().empty
-
-
-def _points_frame(x, y, t, cat, ags, owner) -> gpd.GeoDataFrame:
-    ags_codes, ags_values = pd.factorize(ags)
-    return gpd.GeoDataFrame(
-        {
-            "category": pd.Series(
-                pd.Categorical.from_codes(cat.astype(np.int8), categories=list(CATEGORIES)), dtype="str"
-            ),
-            "time": pd.Series(t.astype("datetime64[s]")),
-            "ags": pd.Series(
-                pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]), dtype="str"
-            ),
-            "dataset": pd.Series(owner, dtype="str"),
-        },
-        geometry=gpd.points_from_xy(x, y),
-        crs=METRIC_CRS,
-    )
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -220,3 +220,12 @@ def test_imported_demo_csv_stays_marked_as_demo(store, tmp_path):
     assert report.demo
     assert store.datasets()["demo"].tolist() == [True]
     assert store.report("demo")["demo"] is True
+
+
+def test_point_table_is_the_same_data_without_geometry(store):
+    store.import_file(DATA / "polizei_export_cp1252.csv", now=NOW)
+    table = store.point_table(categories=["graffiti"])
+    points = store.points(categories=["graffiti"])
+    assert list(table.columns) == ["x", "y", "category", "time", "ags", "dataset"]
+    assert table["x"].tolist() == points.geometry.x.tolist() == [411548.9, 459768.2]
+    assert table["ags"].tolist() == points["ags"].tolist() == ["14612000", "14625020"]
