@@ -1,132 +1,367 @@
 """Präventionsatlas Sachsen — the Streamlit app (the only module that imports streamlit).
 
-Start with ``make run``. The view state lives in the URL (``?ags=14522180`` or
-``?kreis=14522``), so a link opens the same view.
+Start with ``make run``. Everything the user sees is a `geo.view.View`, kept in the URL
+(``?ags=14522180&kategorie=graffiti&methode=gi&modus=sitzung``), so a link opens the
+same view. Computation lives in ``geo`` (cached here on plain keys), map layers in
+``layers``; this file only wires widgets to them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import html
+from pathlib import Path
+from urllib.parse import urlencode
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries, display
+from geo import boundaries
+from geo import view as views
+from geo.analysis import METHOD_LABELS, Analysis, analyse
+from geo.detail import gemeinde_detail
 from geo.errors import AtlasError
 from geo.fmt import zahl
+from geo.hotspots import METHOD_HELP
+from geo.incidents import CATEGORIES, CATEGORY_LABELS, DEMO_LABEL
+from geo.incidents.demo import demo_points
 from geo.sources import MAP_ATTRIBUTION
-from layers import boundaries as boundary_layers
-from layers import maps
+from geo.store import IncidentStore, default_directory
+from layers import compose
 
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
+DEMO = "demo"  # data set choice: the demo data even when data has been imported
+ALL = "alle"  # data set choice: all imported data (the demo data when nothing is imported)
+COUNCIL_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {display: none !important;}
+.block-container {padding-top: 0.6rem; max-width: 100% !important;}
+html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !important;}
+.atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0;}
+</style>"""
 
 
-@st.cache_data(show_spinner=False)
-def gemeinde_options() -> dict[str, str]:
-    return boundaries.gemeinde_labels()
+# --- cached data and computation (plain keys only) -------------------------------------------
+@st.cache_resource(show_spinner="Lade Demodaten …")
+def demo_data():
+    return demo_points()
 
 
-@st.cache_data(show_spinner=False)
-def kreis_options() -> dict[str, str]:
-    return boundaries.kreis_labels()
+@st.cache_resource(max_entries=4, show_spinner="Lade Vorfälle …")
+def stored_points(dataset: str | None, version: str):
+    del version  # part of the cache key only: changes with every import or deletion
+    return IncidentStore().points(datasets=None if dataset is None else [dataset])
 
 
-def _selection_from_url() -> None:
-    """Copy ``?ags=`` / ``?kreis=`` into the widgets once per session; bad values → message."""
-    if "url_read" in st.session_state:
+def store_version(store: IncidentStore) -> str:
+    table = store.datasets()
+    return "|".join(table["name"] + "@" + table["imported_at"]) if len(table) else ""
+
+
+def source_for(dataset: str | None):
+    """Points, label and demo flag of the chosen data set (demo data when nothing is imported)."""
+    store = IncidentStore()
+    version = store_version(store)
+    if dataset == DEMO or not version:
+        return demo_data(), DEMO_LABEL, True, DEMO
+    label = dataset or "alle importierten Datensätze"
+    return stored_points(dataset, version), label, False, f"{dataset}:{version}"
+
+
+@st.cache_resource(max_entries=24, show_spinner="Berechne …")
+def cached_analysis(source_key: str, view: views.View) -> Analysis:
+    points, label, demo, _ = source_for(view.dataset)
+    return analyse(points, view, source=label, demo=demo)
+
+
+# --- the view: URL -> widgets -> view -> URL ----------------------------------------------
+def view_from_url() -> tuple[views.View, list[str]]:
+    """The URL's view: its parameters, or view ``nr`` of a saved sequence (``?folge=NAME&nr=2``)."""
+    params = st.query_params.to_dict()
+    if "folge" not in params:
+        st.session_state.pop("folge", None)
+        return views.from_query(params)
+    path = views.sequence_path(default_directory(), params["folge"])
+    try:
+        sequence, problems = views.load_views(path)
+    except AtlasError as err:
+        return views.DEFAULT, [f"Ansichtsfolge „{params['folge']}“ nicht gefunden ({err})."]
+    nr = int(params["nr"]) if params.get("nr", "").isdigit() else 1
+    nr = min(max(nr, 1), max(len(sequence.views), 1))
+    st.session_state.folge = (params["folge"], nr, len(sequence.views))
+    if not sequence.views:
+        return views.DEFAULT, [*problems, f"Die Ansichtsfolge „{params['folge']}“ ist leer."]
+    return dataclasses.replace(sequence.views[nr - 1], mode="sitzung"), problems
+
+
+def init_widgets() -> list[str]:
+    """On the first run of a session, put the URL's view into the widgets; return messages."""
+    if "view_ready" in st.session_state:
+        return []
+    view, problems = view_from_url()
+    st.session_state.update({
+        "view_ready": True, "w_gemeinde": view.area if view.area and len(view.area) == 8 else None,
+        "w_kreis": view.area if view.area and len(view.area) == 5 else None,
+        "w_kategorien": list(view.categories), "w_von": view.start, "w_bis": view.end,
+        "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
+        "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
+        "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
+    })
+    return problems
+
+
+def current_view() -> views.View:
+    s = st.session_state
+    area = s.w_gemeinde or s.w_kreis
+    return views.View(
+        area=area, categories=tuple(s.w_kategorien) or views.DEFAULT.categories, start=s.w_von, end=s.w_bis,
+        method=s.w_methode, level=s.w_ebene, cell_m=s.w_zelle, bandwidth_m=s.w_bandbreite or None,
+        radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=None if s.w_daten == ALL else s.w_daten,
+        title=s.w_titel)
+
+
+def go_to(params: dict[str, str]) -> None:
+    """Open another view (e.g. the next one of a sequence) as if its URL had been opened."""
+    st.session_state.pop("view_ready", None)
+    st.query_params.from_dict(params)
+
+
+def sync_url(view: views.View) -> None:
+    params = views.to_query(view)
+    if folge := st.session_state.get("folge"):
+        params = {"folge": folge[0], "nr": str(folge[1])}
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def _clear(other: str) -> None:
+    st.session_state[other] = None
+
+
+# --- sidebar (planner) ----------------------------------------------------------------------
+def sidebar_area() -> None:
+    gemeinden, kreise = boundaries.gemeinde_labels(), boundaries.kreis_labels()
+    st.header("Gebiet")
+    st.selectbox("Gemeinde suchen", list(gemeinden), format_func=gemeinden.__getitem__, key="w_gemeinde",
+                 index=None, placeholder="Name eingeben, z. B. Freiberg", on_change=_clear, args=("w_kreis",),
+                 help="Alle 418 sächsischen Gemeinden; gleichnamige mit Kreis in Klammern.")
+    st.selectbox("Kreis", list(kreise), format_func=kreise.__getitem__, key="w_kreis", index=None,
+                 placeholder="Landkreis oder kreisfreie Stadt", on_change=_clear, args=("w_gemeinde",))
+
+
+def sidebar_selection(points) -> None:
+    st.header("Auswahl")
+    st.multiselect("Kategorien", list(CATEGORIES), format_func=CATEGORY_LABELS.__getitem__,
+                   key="w_kategorien", placeholder="mindestens eine Kategorie")
+    first, last = points["time"].min().date(), points["time"].max().date()
+    years = list(range(last.year, first.year - 1, -1))
+    picks = {"Gesamter Zeitraum": (None, None),
+             "Letzte 12 Monate": (last - dt.timedelta(days=364), last),
+             **{str(y): (dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in years}}
+    pick = st.selectbox("Zeitraum", ["eigener Zeitraum", *picks], key="w_pick")
+    if pick in picks:
+        st.session_state.w_von, st.session_state.w_bis = picks[pick]
+    cols = st.columns(2)
+    cols[0].date_input("von", key="w_von", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigener Zeitraum")
+    cols[1].date_input("bis", key="w_bis", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigener Zeitraum")
+    st.caption(f"Daten vorhanden: {first:%d.%m.%Y} – {last:%d.%m.%Y}")
+
+
+def sidebar_method() -> None:
+    st.header("Methode")
+    st.radio("Methode", views.METHODS, format_func=METHOD_LABELS.__getitem__, key="w_methode",
+             captions=[METHOD_HELP[m] for m in views.METHODS], label_visibility="collapsed")
+    with st.expander("Parameter"):
+        st.radio("Ebene (Raten)", views.LEVELS, key="w_ebene", horizontal=True,
+                 format_func={"gemeinde": "Gemeinden", "kreis": "Kreise"}.__getitem__)
+        st.select_slider("Zellgröße (m)", [100, 150, 200, 250, 300, 400, 500, 750, 1000], key="w_zelle",
+                         help="Quadratische Zellen in UTM 33N, Kanten auf Vielfachen der Zellgröße.")
+        st.number_input("Bandbreite KDE (m, 0 = automatisch)", 0, views.BANDWIDTH_RANGE_M[1], step=50,
+                        key="w_bandbreite", help="0: Standardregel (wird unter der Karte angezeigt).")
+        st.slider("Nachbarschaft Gi*/LISA (Zellen)", *views.RADIUS_RANGE, key="w_radius")
+        st.slider("Mindestanzahl je Gebiet/Zelle", *views.MIN_COUNT_RANGE, key="w_k",
+                  help="Weniger Vorfälle werden nicht als Zahl oder Hotspot gezeigt.")
+
+
+def sidebar_data() -> None:
+    store = IncidentStore()
+    table = store.datasets()
+    st.header("Daten")
+    options = [ALL, DEMO, *table["name"]] if len(table) else [ALL]
+    labels = {ALL: "Alle importierten Daten" if len(table) else DEMO_LABEL, DEMO: DEMO_LABEL}
+    if st.session_state.w_daten not in options:
+        st.session_state.w_daten = ALL
+    st.selectbox("Datensatz", options, format_func=lambda o: labels.get(o, o), key="w_daten")
+    upload = st.file_uploader("Datei importieren (CSV, XLSX, GeoJSON, GPKG, Open311)",
+                              type=["csv", "txt", "xlsx", "geojson", "json", "gpkg"])
+    if upload is not None and st.button("Importieren", type="primary"):
+        try:
+            bar = st.progress(0.0, text=f"Importiere {upload.name} …")
+            report = store.import_file(upload, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
+            st.session_state.last_report = report
+            st.session_state.w_daten = report.dataset
+        except AtlasError as err:
+            st.error(str(err))
+    if report := st.session_state.get("last_report"):
+        st.text(report.to_text())
+        if report.rejected:
+            st.download_button("Abgelehnte Zeilen (CSV)", report.rejected_csv(),
+                               file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")
+    chosen = st.session_state.w_daten
+    if chosen not in (ALL, DEMO) and st.button(f"Datensatz „{chosen}“ löschen"):
+        store.delete(chosen)
+        st.session_state.pop("last_report", None)
+        st.rerun()
+
+
+def sidebar_session(view: views.View) -> None:
+    st.header("Sitzung vorbereiten")
+    directory = default_directory()
+    names = views.list_sequences(directory)
+    name = st.text_input("Ansichtsfolge", value=names[-1] if names else "Präventionsrat", key="w_folge")
+    st.text_input("Titel dieser Ansicht", key="w_titel", placeholder="z. B. Graffiti Innenstadt 2024")
+    if st.button("Ansicht zur Folge hinzufügen"):
+        sequence = views.add_view(directory, name, dataclasses.replace(view, mode="sitzung"))
+        st.success(f"„{name}“ hat jetzt {len(sequence.views)} Ansicht(en).")
+        names = views.list_sequences(directory)
+    path = views.sequence_path(directory, name)
+    if path.stem in names:
+        st.link_button("Sitzung mit dieser Folge starten", "?" + urlencode({"folge": path.stem, "nr": 1}))
+        st.download_button("Folge herunterladen (JSON)", path.read_bytes(), file_name=path.name,
+                           mime="application/json")
+    uploaded = st.file_uploader("Folge hochladen (JSON)", type=["json"], key="w_folge_datei")
+    if uploaded is not None and st.button("Folge übernehmen"):
+        target = views.sequence_path(directory, Path(uploaded.name).stem)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".upload")
+        tmp.write_bytes(uploaded.getvalue())
+        try:
+            _, problems = views.load_views(tmp)
+        except AtlasError as err:
+            tmp.unlink()
+            st.error(str(err))
+        else:
+            tmp.replace(target)
+            st.success(f"Folge „{target.stem}“ übernommen." + (" " + " ".join(problems) if problems else ""))
+    council_view = dataclasses.replace(view, mode="sitzung")
+    st.link_button("Diese Ansicht im Sitzungsmodus", "?" + urlencode(views.to_query(council_view)))
+
+
+def council_controls() -> None:
+    """Previous/next through a saved sequence, and the way back to the planner view."""
+    folge = st.session_state.get("folge")
+    cols = st.columns([1, 1, 4, 2])
+    if folge:
+        name, nr, total = folge
+        if cols[0].button("◀ Zurück", disabled=nr <= 1):
+            go_to({"folge": name, "nr": str(nr - 1)})
+            st.rerun()
+        if cols[1].button("Weiter ▶", disabled=nr >= total):
+            go_to({"folge": name, "nr": str(nr + 1)})
+            st.rerun()
+        cols[2].markdown(f"Ansicht {nr} von {total} · {html.escape(name)}")
+    if cols[3].button("Sitzungsmodus beenden"):
+        st.session_state.pop("folge", None)
+        go_to(views.to_query(dataclasses.replace(current_view(), mode="planung")))
+        st.rerun()
+
+
+# --- main area ------------------------------------------------------------------------------
+def title_line(view: views.View, analysis: Analysis) -> str:
+    place = boundaries.area(view.area).name if view.area else "Sachsen"
+    cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
+    period = (f"{analysis.start:%d.%m.%Y} – {analysis.end:%d.%m.%Y}" if analysis.start and analysis.end
+              else "ganzer Zeitraum")
+    return f"{place} · {cats} · {period} · {METHOD_LABELS[view.method]} · Quelle: {analysis.source}"
+
+
+def accuracy_panel(analysis: Analysis) -> None:
+    ev = analysis.evaluation
+    if ev is None:
         return
-    st.session_state.url_read = True
-    ags, kreis = st.query_params.get("ags"), st.query_params.get("kreis")
-    if ags is not None:
-        if ags in gemeinde_options():
-            st.session_state.gemeinde = ags
-        else:
-            st.session_state.url_warning = (
-                f"Unbekannter Gemeindeschlüssel „{ags}“ in der Adresse – zeige ganz Sachsen."
-            )
-            del st.query_params["ags"]
-    elif kreis is not None:
-        if kreis in kreis_options():
-            st.session_state.kreis = kreis
-        else:
-            st.session_state.url_warning = (
-                f"Unbekannter Kreisschlüssel „{kreis}“ in der Adresse – zeige ganz Sachsen."
-            )
-            del st.query_params["kreis"]
+    shown = {"kde": "kde", "gi": "gi", "lisa": "gi"}[analysis.view.method]
+    acc, base = ev.results[shown], ev.results["grid"]
+    st.subheader("Vorhersagegüte")
+    st.caption(f"Gelernt bis {analysis.split:%d.%m.%Y}, geprüft danach: die {zahl(100 * ev.area_share, 0)} % "
+               "der Fläche mit den höchsten Werten.")
+    cols = st.columns(2)
+    cols[0].metric("Trefferquote", f"{zahl(100 * acc.hit_rate, 0)} %",
+                   f"{zahl(100 * (acc.hit_rate - base.hit_rate), 0)} Pkt. ggü. Zählung")
+    cols[1].metric("PAI", zahl(acc.pai, 1), help="Trefferquote ÷ Flächenanteil; über 1: besser als Zufall.")
+    if shown in ev.verdicts:
+        st.caption(ev.verdicts[shown])
 
 
-def _on_gemeinde() -> None:
-    st.session_state.kreis = None
-    st.query_params.pop("kreis", None)
-    if st.session_state.gemeinde:
-        st.query_params["ags"] = st.session_state.gemeinde
-    else:
-        st.query_params.pop("ags", None)
+def detail_panel(points, ags: str, view: views.View) -> None:
+    detail = gemeinde_detail(points, ags, categories=view.categories, start=view.start, end=view.end,
+                             min_count=view.min_count)
+    st.subheader(f"{detail.name} ({detail.kreis_name}) · {zahl(detail.einwohner)} Einwohner")
+    st.dataframe(detail.table, hide_index=True, column_config={
+        "kategorie": "Kategorie", "faelle": st.column_config.NumberColumn("Fälle", format="%d"),
+        "je_1000": st.column_config.NumberColumn("je 1.000 EW", format="%.2f"),
+        "je_1000_kreis": st.column_config.NumberColumn("Kreis je 1.000", format="%.2f"),
+        "je_1000_sachsen": st.column_config.NumberColumn("Sachsen je 1.000", format="%.2f")})
+    st.line_chart(detail.monthly, x="monat", y="faelle", color="kategorie", x_label="Monat",
+                  y_label="Fälle je Monat")
 
 
-def _on_kreis() -> None:
-    st.session_state.gemeinde = None
-    st.query_params.pop("ags", None)
-    if st.session_state.kreis:
-        st.query_params["kreis"] = st.session_state.kreis
-    else:
-        st.query_params.pop("kreis", None)
-
-
-def sidebar() -> str | None:
-    """Search box and Kreis selector; returns the selected area key or None for all of Saxony."""
-    gemeinden, kreise = gemeinde_options(), kreis_options()
-    with st.sidebar:
-        st.header("Gebiet")
-        st.selectbox(
-            "Gemeinde suchen", options=list(gemeinden), format_func=gemeinden.__getitem__,
-            index=None, placeholder="Name eingeben, z. B. Freiberg", key="gemeinde",
-            on_change=_on_gemeinde,
-            help="Alle 418 sächsischen Gemeinden; gleichnamige mit Kreis in Klammern.",
-        )
-        st.selectbox(
-            "Kreis", options=list(kreise), format_func=kreise.__getitem__, index=None,
-            placeholder="Landkreis oder kreisfreie Stadt", key="kreis", on_change=_on_kreis,
-        )
-    return st.session_state.get("gemeinde") or st.session_state.get("kreis")
-
-
-def area_caption(key: str | None) -> str:
-    if key is None:
-        return "Sachsen · 418 Gemeinden · 13 Kreise"
-    area = boundaries.area(key)
-    einwohner = zahl(area.einwohner)
-    if area.kind == "gemeinde":
-        row = boundaries.gemeinde(key)
-        return f"{area.name} · {row['kreis_name']} · {einwohner} Einwohner · AGS {key}"
-    return f"{area.name} · {einwohner} Einwohner · Kreisschlüssel {key}"
-
-
-def build_map(key: str | None):
-    if key is None:
-        m = maps.base_map()
-    else:
-        selected = display.area_display(key)
-        west, south, east, north = selected.total_bounds
-        m = maps.base_map(bounds=((south, west), (north, east)))
-    boundary_layers.gemeinden_layer().add_to(m)
-    boundary_layers.kreis_borders_layer().add_to(m)
-    if key is not None:
-        geojson = display.to_geojson(selected, properties=[])
-        boundary_layers.selection_layer(geojson, name=boundaries.area(key).name).add_to(m)
-    return maps.finish(m)
+def exports(analysis: Analysis, m) -> None:
+    st.subheader("Export")
+    files = compose.export_files(analysis, m)
+    cols = st.columns(len(files))
+    for col, (label, (data, name, mime)) in zip(cols, files.items(), strict=True):
+        col.download_button(label, data, file_name=name, mime=mime)
 
 
 def main() -> None:
-    _selection_from_url()
-    key = sidebar()
-    st.title("Präventionsatlas Sachsen")
-    if warning := st.session_state.pop("url_warning", None):
-        st.warning(warning)
+    problems = init_widgets()
+    council = st.session_state.w_modus == "sitzung"
+    if council:
+        st.markdown(COUNCIL_CSS, unsafe_allow_html=True)
+    points, *_ = source_for(None if st.session_state.w_daten == ALL else st.session_state.w_daten)
+    if not council:
+        with st.sidebar:
+            sidebar_data()
+            sidebar_area()
+            sidebar_selection(points)
+            sidebar_method()
+            sidebar_session(current_view())
+    view = current_view()
+    sync_url(view)
+    if council:
+        council_controls()
+    for problem in problems:
+        st.warning(problem)
     try:
-        st.caption(area_caption(key))
-        st_folium(build_map(key), key="karte", height=720, use_container_width=True,
-                  returned_objects=[])
+        _, _, _, source_key = source_for(view.dataset)
+        analysis = cached_analysis(source_key, view)
     except AtlasError as err:
+        st.title("Präventionsatlas Sachsen")
         st.error(str(err))
+        return
+    if council:
+        st.markdown(f"<h1 class='atlas-title'>{html.escape(title_line(view, analysis))}</h1>",
+                    unsafe_allow_html=True)
+    else:
+        st.title("Präventionsatlas Sachsen")
+        st.caption(title_line(view, analysis))
+    m = compose.atlas_map(analysis, points=None if council else points, council=council)
+    map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
+    with map_col:
+        clicked = st_folium(m, key="karte", height=820 if council else 680, use_container_width=True,
+                            returned_objects=[] if council else ["last_active_drawing"])
+    if side_col is not None:
+        with side_col:
+            st.metric("Vorfälle in der Auswahl", zahl(analysis.n_incidents))
+            accuracy_panel(analysis)
+            for note in analysis.notes:
+                st.caption(note)
+        ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")
+        if ags or (view.area and len(view.area) == 8):
+            detail_panel(points, ags or view.area, view)
+        exports(analysis, m)
     st.caption(" · ".join(MAP_ATTRIBUTION))
 
 

@@ -113,7 +113,8 @@ def kde_image(grid: Grid, density: np.ndarray, *, max_pixels: int = MAX_PIXELS
     inside = row >= 0
     inside[inside] = grid.mask[row[inside], col[inside]]
     values[inside] = density[row[inside], col[inside]]
-    vmax = float(density[grid.mask].max()) if grid.n_cells else 0.0
+    study = density[grid.mask]
+    vmax = float(np.nanmax(study)) if np.isfinite(study).any() else 0.0  # NaN: suppressed cells
     rgba = colour_density(values.reshape(h, w), vmax)
     lon, lat = _TO_DISPLAY.transform([mx0, mx0 + w * pixel], [my1 - h * pixel, my1])
     return png_bytes(rgba), [[lat[0], lon[0]], [lat[1], lon[1]]], vmax
@@ -171,8 +172,10 @@ def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", sh
              ) -> folium.FeatureGroup:
     """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
     cells = gi_features(result)
-    geojson = cells_geojson(cells, ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"])
     group = folium.FeatureGroup(name=name, show=show)
+    if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
+        return group
+    geojson = cells_geojson(cells, ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"])
     folium.GeoJson(
         geojson, name=name,
         style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["gi_bin"]], "fillOpacity": 0.75,
@@ -192,8 +195,10 @@ def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LIS
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
     cells = cells.assign(label=[LISA_LABELS[c] for c in cells["lisa_class"]],
                          p_text=[_p_text(p) for p in cells["lisa_p_fdr"]])
-    geojson = cells_geojson(cells, ["cell_id", "count", "lisa_class", "label", "p_text"])
     group = folium.FeatureGroup(name=name, show=show)
+    if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
+        return group
+    geojson = cells_geojson(cells, ["cell_id", "count", "lisa_class", "label", "p_text"])
     folium.GeoJson(
         geojson, name=name,
         style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["lisa_class"]],
@@ -252,7 +257,8 @@ def kde_legend_html(result: GridHotspots) -> str:
     """Colour ramp from 0 to the maximum density, with bandwidth and kernel."""
     if result.kde is None:
         raise ValueError("grid_hotspots was run without 'kde'")
-    vmax = float(result.kde.density[result.grid.mask].max()) if result.grid.n_cells else 0.0
+    shown = result.kde.density[result.grid.mask]
+    vmax = float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0
     stops = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in KDE_RAMP]
     kernel = "Quartic" if result.kde.kernel == "quartic" else "Gauß"
     return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'

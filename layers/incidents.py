@@ -83,7 +83,7 @@ def incident_layers(
     categories: Iterable[str] | None = None,
     demo: bool = False,
     show: bool = True,
-) -> list[FastMarkerCluster]:
+) -> list[folium.FeatureGroup]:
     """One clustered point layer per category present in `points` (planner view only).
 
     Parameters
@@ -100,7 +100,8 @@ def incident_layers(
 
     Returns
     -------
-    list of FastMarkerCluster
+    list of FeatureGroup
+        One per category, each holding a clustered point layer.
         Add each to the map from :func:`layers.maps.base_map`, then call
         :func:`layers.maps.finish` (the marker-cluster assets are local).
     """
@@ -115,19 +116,20 @@ def incident_layers(
             continue
         colour = json.dumps(CATEGORY_COLOURS[category])
         label = json.dumps(CATEGORY_LABELS[category] + (f" ({DEMO_LABEL})" if demo else ""))
-        result.append(
-            FastMarkerCluster(
-                data,
-                callback=_CALLBACK.format(colour=colour, label=label),
-                icon_create_function=_CLUSTER_ICON.format(colour=colour),
-                name=layer_name(category, demo=demo),
-                show=show,
-                disableClusteringAtZoom=UNCLUSTER_ZOOM,
-                maxClusterRadius=80,
-                chunkedLoading=True,
-                showCoverageOnHover=False,
-            )
-        )
+        # FastMarkerCluster ignores ``show`` (its template always adds itself to the map),
+        # so each cluster sits in a FeatureGroup that carries name and visibility.
+        group = folium.FeatureGroup(name=layer_name(category, demo=demo), show=show)
+        FastMarkerCluster(
+            data,
+            callback=_CALLBACK.format(colour=colour, label=label),
+            icon_create_function=_CLUSTER_ICON.format(colour=colour),
+            control=False,
+            disableClusteringAtZoom=UNCLUSTER_ZOOM,
+            maxClusterRadius=60,
+            chunkedLoading=True,
+            showCoverageOnHover=False,
+        ).add_to(group)
+        result.append(group)
     return result
 
 

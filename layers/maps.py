@@ -49,34 +49,47 @@ class _MetricScale(MacroElement):
     )
 
 
-class _Background(MacroElement):
-    """A plain light background instead of map tiles."""
+class _Style(MacroElement):
+    """Page style inside the map frame: plain background, compact attribution, text size."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-        <style>.leaflet-container { background: {{ this.colour }}; }</style>
+        <style>
+        .leaflet-container { background: {{ this.colour }}; }
+        .leaflet-control-attribution { font-size: 10px; max-width: 60%; }
+        {% if this.large %}
+        .leaflet-container, .leaflet-control, .leaflet-tooltip { font-size: 20px !important; }
+        .leaflet-control-layers { display: none; }
+        .leaflet-control div, .leaflet-control b, .leaflet-control span { font-size: 20px !important; }
+        .leaflet-control div span[style*="width:12px"] { width: 22px !important; height: 22px !important; }
+        .leaflet-control > div { max-width: 420px !important; }
+        .leaflet-control-attribution { font-size: 14px !important; }
+        {% endif %}
+        </style>
         {% endmacro %}
         """
     )
 
-    def __init__(self, colour: str) -> None:
+    def __init__(self, colour: str, *, large: bool) -> None:
         super().__init__()
-        self._name = "Background"
+        self._name = "Style"
         self.colour = colour
+        self.large = large
 
 
 def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
-             attribution: Sequence[str] = MAP_ATTRIBUTION) -> folium.Map:
+             attribution: Sequence[str] = MAP_ATTRIBUTION, large_text: bool = False) -> folium.Map:
     """An empty map fitted to `bounds` ((south, west), (north, east)), no tiles, offline-ready.
 
-    Layers are added by the caller; call :func:`finish` after the last one.
+    `large_text` is for the shared screen: legends, tooltips and attribution at 20 px,
+    no layer switcher. Layers are added by the caller; call :func:`finish` after the last one.
     """
     m = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)
     # Without a tile layer folium passes no zoom limits to Leaflet; marker clusters need them.
     m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     m.fit_bounds([list(bounds[0]), list(bounds[1])])
-    m.add_child(_Background(style.BACKGROUND))
+    m.add_child(_Style(style.BACKGROUND, large=large_text))
     m.add_child(_MetricScale())
     m.add_child(_Attribution(attribution))
     return m

@@ -1,13 +1,14 @@
-"""The Streamlit app's logic (AppTest, no browser): selection and the URL."""
+"""The Streamlit app's logic (AppTest, no browser): the view, the URL and the two modes."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-TIMEOUT = 60
+TIMEOUT = 120
 
 
 @pytest.fixture
-def app():
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "store"))  # empty store: demo data
     return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
 
 
@@ -15,45 +16,81 @@ def captions(at):
     return [c.value for c in at.caption]
 
 
-def test_app_starts_with_all_of_saxony_and_shows_attribution(app):
+def test_app_starts_on_demo_data_with_all_of_saxony_and_attribution(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Präventionsatlas Sachsen"
-    assert "Sachsen · 418 Gemeinden · 13 Kreise" in captions(app)
+    line = next(c for c in captions(app) if c.startswith("Sachsen · "))
+    assert line.endswith("Raten je Gemeinde (geglättet) · Quelle: Demodaten (synthetisch)")
     assert any("GeoBasis-DE / BKG 2016" in c and "GV100AD" in c for c in captions(app))
+    assert any("Demodaten (synthetisch)" in c for c in captions(app))
 
 
 def test_ags_in_url_selects_freiberg(app):
     app.query_params["ags"] = "14522180"
     app.run()
     assert not app.exception
-    assert app.session_state["gemeinde"] == "14522180"
-    assert app.selectbox(key="gemeinde").value == "14522180"
-    assert "Freiberg · Mittelsachsen · 40.485 Einwohner · AGS 14522180" in captions(app)
+    assert app.selectbox(key="w_gemeinde").value == "14522180"
+    assert any(c.startswith("Freiberg · Graffiti · ") for c in captions(app))
+    assert any(s.value.startswith("Freiberg (Mittelsachsen) · 40.485 Einwohner") for s in app.subheader)
 
 
 def test_kreis_in_url_selects_the_landkreis_not_the_city(app):
     app.query_params["kreis"] = "14729"
     app.run()
     assert not app.exception
-    assert any(c.startswith("Leipzig · ") and "Kreisschlüssel 14729" in c for c in captions(app))
+    assert app.selectbox(key="w_kreis").value == "14729"
+    assert any(c.startswith("Leipzig · Graffiti") for c in captions(app))
 
 
-def test_unknown_ags_in_url_gives_a_friendly_message_and_all_of_saxony(app):
-    app.query_params["ags"] = "99999999"
+def test_full_view_in_url_is_restored_and_written_back(app):
+    params = {"ags": "14522180", "kategorie": "graffiti,littering", "von": "2024-01-01",
+              "bis": "2024-12-31", "methode": "gi", "zelle": "500", "radius": "2"}
+    for key, value in params.items():
+        app.query_params[key] = value
     app.run()
     assert not app.exception
-    assert "Unbekannter Gemeindeschlüssel „99999999“" in app.warning[0].value
-    assert "Sachsen · 418 Gemeinden · 13 Kreise" in captions(app)
-    assert "ags" not in app.query_params
+    assert app.multiselect(key="w_kategorien").value == ["graffiti", "littering"]
+    assert app.radio(key="w_methode").value == "gi"
+    assert app.select_slider(key="w_zelle").value == 500
+    assert {k: app.query_params[k] for k in params} == params
+    assert any(c.startswith("Freiberg · Graffiti, Vermüllung · 01.01.2024 – 31.12.2024 · Hotspots")
+               for c in captions(app))
+    assert any(m.label == "Vorfälle in der Auswahl" for m in app.metric)
+
+
+def test_bad_parameters_give_friendly_messages_and_defaults(app):
+    app.query_params["ags"] = "99999999"
+    app.query_params["methode"] = "heatmap"
+    app.query_params["zelle"] = "5"
+    app.run()
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Unbekannter Gemeindeschlüssel „99999999“" in warnings
+    assert "„methode=heatmap“ ist unbekannt" in warnings
+    assert "„zelle=5“ liegt nicht zwischen 100 und 1000" in warnings
+    assert any(c.startswith("Sachsen · ") for c in captions(app))
+    assert "ags" not in app.query_params and "methode" not in app.query_params
 
 
 def test_choosing_a_gemeinde_writes_it_into_the_url_and_a_kreis_replaces_it(app):
     app.run()
-    app.selectbox(key="gemeinde").select("14625030").run()  # Bernsdorf (Bautzen)
+    app.selectbox(key="w_gemeinde").select("14625030").run()  # Bernsdorf (Bautzen)
     assert app.query_params["ags"] == "14625030"
-    assert any(c.startswith("Bernsdorf · Bautzen") for c in captions(app))
-    app.selectbox(key="kreis").select("14522").run()
-    assert "ags" not in app.query_params
-    assert app.session_state["gemeinde"] is None
-    assert any(c.startswith("Mittelsachsen · ") for c in captions(app))
+    assert any(c.startswith("Bernsdorf · ") for c in captions(app))
+    app.selectbox(key="w_kreis").select("14522").run()
+    assert "ags" not in app.query_params and app.query_params["kreis"] == "14522"
+    assert app.selectbox(key="w_gemeinde").value is None
+
+
+def test_council_mode_has_no_sidebar_and_a_title_line(app):
+    app.query_params["ags"] = "14522180"
+    app.query_params["modus"] = "sitzung"
+    app.query_params["methode"] = "kde"
+    app.run()
+    assert not app.exception
+    assert len(app.sidebar) == 0
+    title = " ".join(md.value for md in app.markdown)
+    assert "Freiberg · Graffiti · " in title and "Kerndichte (KDE) · Quelle: Demodaten (synthetisch)" in title
+    assert [b.label for b in app.button] == ["Sitzungsmodus beenden"]
+    assert not app.subheader  # no detail panel, no exports

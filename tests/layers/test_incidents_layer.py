@@ -54,3 +54,15 @@ def test_rendered_map_is_offline_clustered_and_coloured(points):
 def test_colours_cover_the_categories_and_differ():
     assert set(CATEGORY_COLOURS) == set(CATEGORIES)
     assert len(set(CATEGORY_COLOURS.values())) == len(CATEGORIES)
+
+
+def test_layers_switched_off_are_not_drawn_until_chosen(points):
+    m = base_map()
+    layers = incident_layers(points, categories=["graffiti"], show=False)
+    for layer in layers:
+        layer.add_to(m)
+    shown = incident_layers(points, categories=["violence"], show=True)
+    shown[0].add_to(m)
+    html = finish(m).get_root().render()
+    assert f"{layers[0].get_name()}.addTo(" not in html
+    assert f"{shown[0].get_name()}.addTo(" in html

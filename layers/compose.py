@@ -1,0 +1,94 @@
+"""The atlas map of one `Analysis`: which layers, in which order, for which audience.
+
+Order from bottom to top: the result (rates choropleth, density image, Gi*/LISA cells),
+incident points (planner only), Gemeinden (transparent, for tooltip and click), Kreis
+borders, the selected area. In the council mode (``council=True``) no incident
+points are added, ever: only aggregated layers with the privacy threshold applied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import folium
+
+from geo import display
+from geo.analysis import Analysis
+from geo.boundaries import area as area_of
+from geo.export import to_csv_bytes, to_gpkg_bytes
+from geo.hotspots import GridHotspots
+from layers import boundaries as boundary_layers
+from layers import maps
+from layers.hotspots import (
+    HtmlLegend,
+    gi_layer,
+    gi_legend_html,
+    kde_layer,
+    kde_legend_html,
+    lisa_layer,
+    lisa_legend_html,
+)
+from layers.incidents import incident_layers
+from layers.rates import rates_layer, rates_legend
+
+
+def atlas_map(analysis: Analysis, *, points=None, council: bool = False) -> folium.Map:
+    """The map for `analysis`; `points` (planner view only) adds clustered incidents."""
+    key = analysis.view.area
+    selected = display.area_display(key) if key is not None else None
+    if selected is None:
+        m = maps.base_map(large_text=council)
+    else:
+        west, south, east, north = selected.total_bounds
+        m = maps.base_map(bounds=((south, west), (north, east)), large_text=council)
+    for layer in result_layers(analysis, council=council):
+        m.add_child(layer)
+    if points is not None and not council:
+        for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
+                                     show=False):
+            layer.add_to(m)
+    boundary_layers.gemeinden_layer().add_to(m)
+    boundary_layers.kreis_borders_layer().add_to(m)
+    if selected is not None:
+        geojson = display.to_geojson(selected, properties=[])
+        boundary_layers.selection_layer(geojson, name=area_of(key).name).add_to(m)
+    return maps.finish(m)
+
+
+def result_layers(analysis: Analysis, *, council: bool) -> list[folium.map.Layer]:
+    """The layers that show the method's result, and their legend (styled by the layer modules)."""
+    method = analysis.view.method
+    if method == "rates":
+        return [rates_layer(analysis.rates), rates_legend(analysis.rates)]
+    result = council_cells(analysis.hotspots, analysis.view.min_count) if council else analysis.hotspots
+    if method == "kde":
+        return [kde_layer(result), HtmlLegend(kde_legend_html(result), position="bottomleft")]
+    if method == "gi":
+        return [gi_layer(result), HtmlLegend(gi_legend_html(), position="bottomleft")]
+    return [lisa_layer(result), HtmlLegend(lisa_legend_html(), position="bottomleft")]
+
+
+def council_cells(result: GridHotspots, min_count: int) -> GridHotspots:
+    """The result with cell counts below `min_count` shown as "< k" (tooltips on the shared screen)."""
+    counts = result.cells["count"]
+    text = counts.astype(str).where(counts >= min_count, f"< {min_count}")
+    return dataclasses.replace(result, cells=result.cells.assign(count=text))
+
+
+def result_table(analysis: Analysis):
+    """The result as a GeoDataFrame for export: rates per area or the study cells."""
+    if analysis.rates is not None:
+        return analysis.rates
+    return analysis.hotspots.cells
+
+
+def export_files(analysis: Analysis, m: folium.Map) -> dict[str, tuple[bytes, str, str]]:
+    """Label → (bytes, file name, MIME type) of every export of the current view."""
+    table = result_table(analysis)
+    meta = analysis.metadata()
+    stem = f"praeventionsatlas_{analysis.view.area or '14'}_{analysis.view.method}"
+    return {
+        "CSV": (to_csv_bytes(table, meta), f"{stem}.csv", "text/csv"),
+        "GeoPackage": (to_gpkg_bytes(table, meta), f"{stem}.gpkg", "application/geopackage+sqlite3"),
+        "Karte (HTML)": (m.get_root().render().encode("utf-8"), f"{stem}.html", "text/html"),
+    }
