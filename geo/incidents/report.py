@@ -118,6 +118,13 @@ class ImportReport:
             lines.append(f"Datensatz: {self.dataset} ({state})")
         return "\n".join(lines)
 
+    def reason_table(self) -> pd.DataFrame:
+        """Every row's fate as a small table for the app: ``Ergebnis``, ``Grund``, ``Zeilen``."""
+        rows = [("übernommen", "", self.accepted)]
+        rows += [("abgelehnt", REASONS.get(code, code), count) for code, count in self.reasons.items()]
+        rows += [("nicht verwendet", IGNORED.get(code, code), n) for code, n in self.ignored_reasons.items()]
+        return pd.DataFrame(rows, columns=["Ergebnis", "Grund", "Zeilen"])
+
     def rejected_csv(self) -> bytes:
         """The rejected rows with their reason as a German CSV (``;``, UTF-8 with BOM)."""
         return self.rejected_rows.to_csv(sep=";", index=False).encode("utf-8-sig")

@@ -131,3 +131,22 @@ def test_bka_kreis_table_report_accounts_for_all_of_germany():
     assert report.accepted == 13 * 3
     assert report.rejected == 0
     assert report.ignored_reasons == {"nicht_sachsen": 16_842 - 13 * 42, "nicht_zugeordnet": 13 * 42 - 39}
+
+
+def test_reason_table_for_the_app_sums_to_rows_read():
+    report = read_incidents(DATA / "pks_gemeinden_2022.csv").report
+    table = report.reason_table()
+    assert table.values.tolist() == [
+        ["übernommen", "", 5],
+        ["abgelehnt", "Anzahl negativ, keine ganze Zahl oder fehlt", 1],
+        ["nicht verwendet", "Gebiet außerhalb Sachsens (nicht importiert)", 1],
+        ["nicht verwendet", "Summenzeile (Sachsen/Deutschland gesamt, nicht doppelt gezählt)", 1],
+        [
+            "nicht verwendet",
+            "Kategorie bewusst nicht verwendet (Zuordnung 'ignorieren' oder PKS-Schlüssel ohne Zuordnung)",
+            6,
+        ],
+    ]
+    assert table["Zeilen"].sum() == report.rows
+    csv_text = report.rejected_csv().decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("zeile;grund;Schlüssel;Straftat")
