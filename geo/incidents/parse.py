@@ -44,6 +44,13 @@ def as_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return (text.where(~missing, "") if missing.any() else text), missing
 
 
+def raw_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Strings as they are (not stripped; the fast paths reject padded values) and the NaN mask."""
+    isna = np.array(values.isna().to_numpy(), dtype=bool)  # a writable copy
+    text = values.astype("str")
+    return (text.fillna("") if isna.any() else text), isna
+
+
 def parse_decimal(
     values: pd.Series, *, decimal: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,11 +72,13 @@ def parse_decimal(
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = np.isnan(numbers)
         return numbers, missing, np.zeros(len(values), dtype=bool)
-    text, missing = as_text(values)
+    text, missing = raw_text(values)
     numbers, done = fast_decimal(text, decimal=decimal)
-    rest = ~done & ~missing
-    if rest.any():  # thousands separators, both marks, odd values: the per-value rules
-        numbers[rest] = _slow_decimal(text[rest], decimal=decimal)
+    rest = np.flatnonzero(~done & ~missing)
+    if len(rest):  # blanks, padding, thousands separators, both marks: the per-value rules
+        stripped, blank = as_text(text.iloc[rest])
+        missing[rest[blank]] = True
+        numbers[rest[~blank]] = _slow_decimal(stripped[~blank], decimal=decimal)
     numbers[missing] = np.nan
     unreadable = ~missing & ~np.isfinite(numbers)
     return numbers, missing, unreadable
@@ -91,7 +100,7 @@ def _slow_decimal(text: pd.Series, *, decimal: str | None) -> np.ndarray:
 
 def detect_date_format(text: pd.Series) -> str | None:
     """The format of :data:`DATE_FORMATS` that reads most of a sample of `text`."""
-    head = text.head(20_000)
+    head = text.head(20_000).str.strip()
     sample = head[head != ""].drop_duplicates().head(200)
     best, best_hits = None, 0
     for fmt in DATE_FORMATS:
@@ -138,7 +147,8 @@ def parse_datetime(
         missing = np.isnat(result)
         return result, missing, np.zeros(len(values), dtype=bool)
     native = values.map(lambda v: isinstance(v, dt.date)) if values.dtype == object else None
-    text, missing = as_text(values)
+    text, missing = raw_text(values)
+    missing |= (text == "").to_numpy()
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     if native is not None and native.any():
         result[native] = pd.to_datetime(values[native].astype("object"))
@@ -155,11 +165,14 @@ def parse_datetime(
             result[index[read]] = values[read]
             todo &= result.isna()
         try:
-            parsed = _to_datetime(text[todo], fmt)
+            parsed = _to_datetime(text[todo].str.strip(), fmt)
         except ValueError:
             continue
         result[parsed.index] = parsed
         todo &= result.isna()
+    unresolved = np.flatnonzero(result.isna().to_numpy() & ~missing)
+    if len(unresolved):  # whitespace only counts as empty
+        missing[unresolved[(text.iloc[unresolved].str.strip() == "").to_numpy()]] = True
     out = result.to_numpy(dtype="datetime64[s]")
     return out, missing, ~missing & np.isnat(out)
 

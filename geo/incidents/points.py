@@ -53,9 +53,11 @@ def _categories(
     n = len(ledger.code)
     if fixed is not None:
         return np.full(n, CATEGORIES.index(fixed), dtype=np.int8)
-    text, missing = as_text(ledger.table.frame[column])
-    codes, uniques = pd.factorize(text)
-    mapped = [mapping.get(fold_label(u), "") for u in uniques]
+    text = ledger.table.frame[column]
+    codes, uniques = pd.factorize(text)  # strip and fold the few distinct labels, not every row
+    blank_u = np.array([str(u).strip() == "" for u in uniques] + [True])
+    missing = blank_u[codes]
+    mapped = [mapping.get(fold_label(u), "") if str(u).strip() else "" for u in uniques]
     lookup = np.array([CATEGORIES.index(m) if m in CATEGORIES else -1 for m in mapped] + [-1], dtype=np.int8)
     unknown_u = np.array([m == "" for m in mapped] + [False])
     ignore_u = np.array([m == IGNORE for m in mapped] + [False])

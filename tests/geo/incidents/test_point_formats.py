@@ -231,3 +231,22 @@ def test_other_reference_systems_are_detected(tmp_path, crs, name):
     result = read_incidents(path, now=NOW)
     assert f"Koordinatensystem erkannt: {name}" in result.report.notes
     assert result.points["ags"].tolist() == list(places)
+
+
+def test_padded_cells_and_blank_lines_are_read_with_correct_row_numbers(tmp_path):
+    path = tmp_path / "gepolstert.csv"
+    path.write_text(
+        "Datum;Kategorie;Breite;Länge\n"
+        " 03.05.2023 22:15 ; Graffiti ; 51,0496 ;13,7381\n"
+        "\n"
+        "04.05.2023;   ;51,0496;13,7381\n"
+        "   ;Graffiti;51,3455;12,3821\n"
+        "05.05.2023;Graffiti;  ;12,3821\n",
+        encoding="utf-8",
+    )
+    report = read_incidents(path, now=NOW).report
+    assert (report.rows, report.accepted) == (4, 1)
+    grund = report.rejected_rows.set_index("zeile")["grund"]
+    assert grund[4] == "gepolstert.csv, Zeile 4, Spalte 'Kategorie': keine Kategorie."
+    assert grund[5] == "gepolstert.csv, Zeile 5, Spalte 'Datum': kein Datum."
+    assert grund[6] == "gepolstert.csv, Zeile 6, Spalten 'Länge'/'Breite': keine Koordinaten."
