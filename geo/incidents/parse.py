@@ -95,6 +95,8 @@ def _slow_decimal(text: pd.Series, *, decimal: str | None) -> np.ndarray:
         text = text.where(~german, text.str.replace(".", "", regex=False))
         text = text.where(~comma_last, text.str.replace(",", ".", regex=False))
         text = text.where(comma_last, text.str.replace(",", "", regex=False))
+        grouped = text.str.fullmatch(r"-?\d{1,3}(\.\d{3}){2,}")  # 4.526.728: German thousands, no decimals
+        text = text.where(~grouped, text.str.replace(".", "", regex=False))
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
