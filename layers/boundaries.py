@@ -26,8 +26,16 @@ def kreis_borders_geojson() -> str:
     return display.geometry_to_geojson(display.kreis_borders_display())
 
 
-def gemeinden_layer() -> folium.GeoJson:
-    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS."""
+def gemeinden_layer(*, interactive: bool = True) -> folium.GeoJson:
+    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS.
+
+    With ``interactive=False`` only the borders (e.g. above a Kreis choropleth, whose
+    own tooltip must stay reachable).
+    """
+    if not interactive:
+        return folium.GeoJson(gemeinden_geojson(), name="Gemeindegrenzen", interactive=False,
+                              style_function=lambda _: {**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
+                              smooth_factor=0.5)
     return folium.GeoJson(
         gemeinden_geojson(),
         name="Gemeinden",

@@ -1,9 +1,10 @@
 """The atlas map of one `Analysis`: which layers, in which order, for which audience.
 
 Order from bottom to top: the result (rates choropleth, density image, Gi*/LISA cells),
-incident points (planner only), Gemeinden (transparent, for tooltip and click), Kreis
-borders, the selected area. In the council mode (``council=True``) no incident
-points are added, ever: only aggregated layers with the privacy threshold applied.
+incident points (planner only), Gemeinden (transparent, for tooltip and click; the
+Gemeinde choropleth is itself that layer), Kreis borders, the selected area. In the
+council mode (``council=True``) no incident points are added, ever: only aggregated
+layers with the privacy threshold applied.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False) -> foli
         for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
                                      show=False):
             layer.add_to(m)
-    boundary_layers.gemeinden_layer().add_to(m)
+    if analysis.view.method != "rates":
+        boundary_layers.gemeinden_layer().add_to(m)
+    elif analysis.rates.attrs.get("level") == "kreis":
+        boundary_layers.gemeinden_layer(interactive=False).add_to(m)
+    # (Gemeinde rates are drawn on the Gemeinde shapes themselves: no second copy of them.)
     boundary_layers.kreis_borders_layer().add_to(m)
     if selected is not None:
         geojson = display.to_geojson(selected, properties=[])

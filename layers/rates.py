@@ -43,9 +43,10 @@ def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) 
     level = rates.attrs.get("level", "gemeinde" if rates["ags"].str.len().eq(8).all() else "kreis")
     min_count = rates.attrs.get("min_count", 3)
     if level == "gemeinde":
-        shapes = display.gemeinden_display()[["ags", "geometry"]]
+        shapes = display.gemeinden_display().rename(columns={"kreis_name": "kreis"})
     else:
-        shapes = display.kreise_display().rename(columns={"kreis_ags": "ags"})[["ags", "geometry"]]
+        shapes = display.kreise_display().rename(columns={"kreis_ags": "ags", "kreis_name": "kreis"})
+    shapes = shapes[["ags", "kreis", "geometry"]]
     table = rates.drop(columns="geometry")
     gdf = shapes.merge(table, on="ags", how="inner", validate="one_to_one")
     smoothed = gdf["rate_smoothed"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -64,19 +65,21 @@ def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) 
     return gdf.assign(fill=fill, count_text=text("count", 0), rate_text=text("rate", 2),
                       smoothed_text=text("rate_smoothed", 2), interval_text=interval,
                       ratio_text=text("ratio_smoothed", 2),
-                      pooled_text=gdf["pooled"].replace("", "–"))
+                      pooled_text=gdf["pooled"].replace("", "–"),
+                      einwohner_text=gdf["einwohner"].map(zahl))
 
 
-_FIELDS = ["name", "count_text", "rate_text", "smoothed_text", "interval_text", "ratio_text", "pooled_text"]
-_ALIASES = ["Gebiet", "Vorfälle", "Rate je 1.000 Einw.", "geglättete Rate", "Bereich (90 %)",
-            "Verhältnis zu Sachsen", "zusammengefasst"]
+_FIELDS = ["name", "kreis", "einwohner_text", "ags", "count_text", "rate_text", "smoothed_text",
+           "interval_text", "ratio_text", "pooled_text"]
+_ALIASES = ["Gebiet", "Kreis", "Einwohner", "Schlüssel", "Vorfälle", "Rate je 1.000 Einw.", "geglättete Rate",
+            "Bereich (90 %)", "Verhältnis zu Sachsen", "zusammengefasst"]
 
 
 def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner (geglättet)",
                 show: bool = True) -> folium.FeatureGroup:
     """Choropleth of the smoothed rates; suppressed areas grey without figures."""
     gdf = rate_features(rates)
-    geojson = display.to_geojson(gdf, properties=["ags", *_FIELDS, "fill"])
+    geojson = display.to_geojson(gdf, properties=[*_FIELDS, "fill"])
     group = folium.FeatureGroup(name=name, show=show)
     folium.GeoJson(
         geojson, name=name,

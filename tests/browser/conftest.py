@@ -49,10 +49,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
 
 
 @pytest.fixture(scope="session")
-def app_url():
-    """Start the app headless on a free loopback port; yield its URL."""
+def app_url(tmp_path_factory):
+    """Start the app headless on a free loopback port with an empty store; yield its URL."""
     port = _free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(ROOT / "artifacts" / "browser-store")}
+    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path_factory.mktemp("store"))}
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -90,7 +90,7 @@ class OfflinePage:
     """A page whose requests leaving 127.0.0.1 are aborted and listed in ``external``."""
 
     def __init__(self, browser, width: int = 1600, height: int = 1000) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
         self.external: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
@@ -105,6 +105,15 @@ class OfflinePage:
 
     def map_frame(self):
         return self.page.frame_locator(MAP_IFRAME)
+
+    def map_point(self, lat: float, lon: float) -> tuple[float, float]:
+        """Page coordinates of (lat, lon) on the map (streamlit-folium names the map ``map_div``)."""
+        frame = self.page.frame(url=lambda u: "streamlit_folium" in u) or next(
+            f for f in self.page.frames if f.evaluate("typeof map_div !== 'undefined'"))
+        x, y = frame.evaluate(f"(() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]);"
+                              " return [p.x, p.y]; }})()")
+        box = self.page.locator(MAP_IFRAME).bounding_box()
+        return box["x"] + x, box["y"] + y
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
