@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 from pathlib import Path
 from urllib.parse import urlencode
@@ -53,19 +54,22 @@ def stored_points(dataset: str | None, version: str):
     return IncidentStore().points(datasets=None if dataset is None else [dataset])
 
 
-def store_version(store: IncidentStore) -> str:
-    table = store.datasets()
+def store_version(table) -> str:
     return "|".join(table["name"] + "@" + table["imported_at"]) if len(table) else ""
 
 
 def source_for(dataset: str | None):
-    """Points, label and demo flag of the chosen data set (demo data when nothing is imported)."""
-    store = IncidentStore()
-    version = store_version(store)
+    """Points, label, demo flag and cache key of the chosen data set (demo data when none is imported)."""
+    table = IncidentStore().datasets()
+    version = store_version(table)
     if dataset == DEMO or not version:
         return demo_data(), DEMO_LABEL, True, DEMO
+    chosen = table if dataset is None else table[table["name"] == dataset]
+    demo = bool(chosen["demo"].any()) if "demo" in chosen else False
     label = dataset or "alle importierten Datensätze"
-    return stored_points(dataset, version), label, False, f"{dataset}:{version}"
+    if demo:
+        label = f"{label} – {DEMO_LABEL}"
+    return stored_points(dataset, version), label, demo, f"{dataset}:{version}"
 
 
 @st.cache_resource(max_entries=24, show_spinner="Berechne …")
@@ -189,6 +193,8 @@ def sidebar_data() -> None:
     store = IncidentStore()
     table = store.datasets()
     st.header("Daten")
+    if pending := st.session_state.pop("pending_daten", None):
+        st.session_state.w_daten = pending  # set before the widget exists (Streamlit's rule)
     options = [ALL, DEMO, *table["name"]] if len(table) else [ALL]
     labels = {ALL: "Alle importierten Daten" if len(table) else DEMO_LABEL, DEMO: DEMO_LABEL}
     if st.session_state.w_daten not in options:
@@ -201,11 +207,17 @@ def sidebar_data() -> None:
             bar = st.progress(0.0, text=f"Importiere {upload.name} …")
             report = store.import_file(upload, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
             st.session_state.last_report = report
-            st.session_state.w_daten = report.dataset
+            st.session_state.pending_daten = report.dataset
+            st.rerun()
         except AtlasError as err:
             st.error(str(err))
     if report := st.session_state.get("last_report"):
-        st.text(report.to_text())
+        st.caption(f"Import „{report.file}“: {report.rows} Zeilen gelesen, {report.accepted} übernommen, "
+                   f"{report.rejected} abgelehnt" + (f" – Datensatz „{report.dataset}“ gespeichert."
+                                                     if report.stored else "."))
+        st.dataframe(report.reason_table(), hide_index=True)
+        for note in report.notes:
+            st.caption(note)
         if report.rejected:
             st.download_button("Abgelehnte Zeilen (CSV)", report.rejected_csv(),
                                file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")
@@ -307,12 +319,14 @@ def detail_panel(points, ags: str, view: views.View) -> None:
                   y_label="Fälle je Monat")
 
 
-def exports(analysis: Analysis, m) -> None:
+def exports(source_key: str, view: views.View) -> None:
+    """Download buttons; each file is made only when its button is clicked."""
     st.subheader("Export")
-    files = compose.export_files(analysis, m)
-    cols = st.columns(len(files))
-    for col, (label, (data, name, mime)) in zip(cols, files.items(), strict=True):
-        col.download_button(label, data, file_name=name, mime=mime)
+    analysis = cached_analysis(source_key, view)
+    cols = st.columns(len(compose.EXPORTS))
+    for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
+        col.download_button(label, functools.partial(compose.export_bytes, analysis, kind),
+                            file_name=compose.export_name(analysis, kind), mime=mime, on_click="ignore")
 
 
 def main() -> None:
@@ -361,7 +375,7 @@ def main() -> None:
         ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")
         if ags or (view.area and len(view.area) == 8):
             detail_panel(points, ags or view.area, view)
-        exports(analysis, m)
+        exports(source_key, view)
     st.caption(" · ".join(MAP_ATTRIBUTION))
 
 

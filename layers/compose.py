@@ -87,13 +87,26 @@ def result_table(analysis: Analysis):
     return analysis.hotspots.cells
 
 
-def export_files(analysis: Analysis, m: folium.Map) -> dict[str, tuple[bytes, str, str]]:
-    """Label → (bytes, file name, MIME type) of every export of the current view."""
-    table = result_table(analysis)
-    meta = analysis.metadata()
-    stem = f"praeventionsatlas_{analysis.view.area or '14'}_{analysis.view.method}"
-    return {
-        "CSV": (to_csv_bytes(table, meta), f"{stem}.csv", "text/csv"),
-        "GeoPackage": (to_gpkg_bytes(table, meta), f"{stem}.gpkg", "application/geopackage+sqlite3"),
-        "Karte (HTML)": (m.get_root().render().encode("utf-8"), f"{stem}.html", "text/html"),
-    }
+EXPORTS = {"CSV": ("csv", "text/csv"), "GeoPackage": ("gpkg", "application/geopackage+sqlite3"),
+           "Karte (HTML)": ("html", "text/html")}
+
+
+def export_name(analysis: Analysis, kind: str) -> str:
+    return f"praeventionsatlas_{analysis.view.area or '14'}_{analysis.view.method}.{kind}"
+
+
+def export_bytes(analysis: Analysis, kind: str) -> bytes:
+    """One export of the current view: ``csv``, ``gpkg`` (result table with metadata) or ``html``.
+
+    The HTML map is built afresh (a map already handed to streamlit-folium has been
+    rendered once and would repeat its controls) and carries aggregated layers only, so
+    it can be passed on: Leaflet and all data are inlined, it opens offline.
+    """
+    if kind == "html":
+        return atlas_map(analysis, points=None, council=False).get_root().render().encode("utf-8")
+    table, meta = result_table(analysis), analysis.metadata()
+    if kind == "csv":
+        return to_csv_bytes(table, meta)
+    if kind == "gpkg":
+        return to_gpkg_bytes(table, meta)
+    raise ValueError(f"unknown export {kind!r}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from geo.export import safe_frame
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS
 
 #: Rejection reason code → German label (the codes are the keys of ``reasons``).
@@ -126,8 +127,12 @@ class ImportReport:
         return pd.DataFrame(rows, columns=["Ergebnis", "Grund", "Zeilen"])
 
     def rejected_csv(self) -> bytes:
-        """The rejected rows with their reason as a German CSV (``;``, UTF-8 with BOM)."""
-        return self.rejected_rows.to_csv(sep=";", index=False).encode("utf-8-sig")
+        """The rejected rows with their reason as a German CSV (``;``, UTF-8 with BOM).
+
+        The rows are the user's raw input: cells a spreadsheet would run as a formula
+        (``=``, ``+``, ``-``, ``@`` …) are neutralised (see :mod:`geo.export`).
+        """
+        return safe_frame(self.rejected_rows).to_csv(sep=";", index=False).encode("utf-8-sig")
 
 
 @dataclass

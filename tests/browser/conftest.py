@@ -103,7 +103,10 @@ class OfflinePage:
             self.external.append(url)
             route.abort()
 
-    def map_frame(self):
+    def map_frame(self, timeout_ms: int = 90_000):
+        """The map iframe once the app has settled (during a rerun the old map may linger)."""
+        self.page.wait_for_function(
+            f"document.querySelectorAll('{MAP_IFRAME}').length === 1", timeout=timeout_ms)
         return self.page.frame_locator(MAP_IFRAME)
 
     def map_point(self, lat: float, lon: float) -> tuple[float, float]:
@@ -111,7 +114,7 @@ class OfflinePage:
         frame = self.page.frame(url=lambda u: "streamlit_folium" in u) or next(
             f for f in self.page.frames if f.evaluate("typeof map_div !== 'undefined'"))
         x, y = frame.evaluate(f"(() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]);"
-                              " return [p.x, p.y]; }})()")
+                              " return [p.x, p.y]; })()")
         box = self.page.locator(MAP_IFRAME).bounding_box()
         return box["x"] + x, box["y"] + y
 

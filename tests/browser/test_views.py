@@ -1,0 +1,92 @@
+"""The two audiences in a real browser: the council's shared screen and a planner's session."""
+
+import re
+
+import pytest
+
+from geo.incidents.demo import demo_csv
+from tests.browser.conftest import OfflinePage
+
+pytestmark = pytest.mark.browser
+
+
+def test_council_link_shows_freiberg_large_without_sidebar_or_points(app_url, browser):
+    screen = OfflinePage(browser, width=1920, height=1080)
+    page = screen.page
+    try:
+        page.goto(f"{app_url}/?ags=14522180&kategorie=graffiti&modus=sitzung")
+        frame = screen.map_frame()
+        frame.locator("path.leaflet-interactive").nth(417).wait_for(state="attached", timeout=90_000)
+        title = page.locator("h1.atlas-title")
+        title.wait_for()
+        assert title.inner_text().startswith("Freiberg · Graffiti · ")
+        assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+        assert page.locator('section[data-testid="stSidebar"]').is_hidden()
+        legend = frame.get_by_text("Vorfälle je 1.000 Einwohner")
+        legend.wait_for()
+        assert float(legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+        # Aggregated layers only: no incident markers, no cluster plugin in the page.
+        assert frame.locator(".marker-cluster, .leaflet-marker-icon").count() == 0
+        assert "markerClusterGroup" not in frame.locator("html").inner_html()
+        assert page.get_by_role("button", name="Sitzungsmodus beenden").is_visible()
+        screen.screenshot("sitzungsmodus_freiberg_1920x1080.png")
+        assert screen.external == []
+    finally:
+        screen.context.close()
+
+
+def test_exported_map_opens_with_no_network(app_url, offline_page, tmp_path):
+    page = offline_page.page
+    page.goto(f"{app_url}/?kreis=14522&methode=gi")
+    offline_page.map_frame().locator("path.leaflet-interactive").first.wait_for(state="attached",
+                                                                              timeout=90_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Karte (HTML)").click()
+    saved = tmp_path / "karte.html"
+    download.value.save_as(saved)
+    assert offline_page.external == []
+
+    offline = OfflinePage(page.context.browser)
+    blocked: list[str] = []
+    offline.context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                          else (blocked.append(r.request.url), r.abort()))
+    try:
+        offline.page.goto(saved.as_uri())
+        paths = offline.page.locator("path.leaflet-interactive")
+        paths.nth(417).wait_for(state="attached", timeout=60_000)
+        assert paths.count() >= 418
+        assert offline.page.get_by_text("Gi* (FDR-korrigiert)").is_visible()
+        assert blocked == []
+    finally:
+        offline.context.close()
+
+
+def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offline_page, tmp_path):
+    export = demo_csv(tmp_path / "polizei_export.csv", n=4000, seed=11)
+    page = offline_page.page
+    page.goto(app_url)
+    frame = offline_page.map_frame()
+    frame.locator("path.leaflet-interactive").nth(417).wait_for(state="attached", timeout=90_000)
+
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(export))
+    page.get_by_role("button", name="Importieren").click()
+    report = page.get_by_text("Import „polizei_export.csv“: 4000 Zeilen gelesen, 4000 übernommen, "
+                              "0 abgelehnt – Datensatz „polizei_export“ gespeichert.")
+    report.wait_for(timeout=60_000)
+
+    page.get_by_text("Hotspots (Getis-Ord Gi*)").click()
+    # The demo generator marks its files; an imported demo file stays labelled as such.
+    line = re.compile(r"Hotspots \(Getis-Ord Gi\*\) · Quelle: polizei_export – Demodaten \(synthetisch\)")
+    page.get_by_text(line).wait_for(timeout=60_000)
+    frame = offline_page.map_frame()
+    frame.get_by_text("Gi* (FDR-korrigiert)").wait_for(timeout=60_000)
+
+    x, y = offline_page.map_point(51.0504, 13.7373)  # Dresden, Altmarkt
+    page.mouse.click(x, y)
+    heading = page.get_by_text("Dresden (Dresden, Stadt) · 563.311 Einwohner")
+    heading.wait_for(timeout=60_000)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for()
+    assert page.get_by_text("Vorhersagegüte").is_visible()
+    offline_page.screenshot("planer_dresden_gi.png")
+    assert offline_page.external == []
