@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import boundaries
+from geo import asskomm, boundaries
 from geo import view as views
 from geo.analysis import METHOD_LABELS, Analysis, analyse
 from geo.detail import gemeinde_detail
@@ -27,8 +27,13 @@ from geo.fmt import zahl
 from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS, DEMO_LABEL
 from geo.incidents.demo import demo_points
+from geo.report.make import report_bytes
 from geo.sources import MAP_ATTRIBUTION
 from geo.store import IncidentStore, default_directory
+from geo.survey import angstraeume as survey_places
+from geo.survey import coincide
+from geo.survey import demo as survey_demo
+from geo.survey import shares as survey_shares
 from layers import compose
 
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
@@ -78,6 +83,41 @@ def cached_analysis(source_key: str, view: views.View) -> Analysis:
     return analyse(points, view, source=label, demo=demo)
 
 
+@st.cache_data(show_spinner=False)
+def asskomm_members(extra: bytes | None, name: str | None):
+    base = asskomm.load_members()
+    return base if extra is None else asskomm.merge_members(base, asskomm.load_members(extra, name=name))
+
+
+@st.cache_data(show_spinner=False)
+def survey_data(shares_file: bytes | None, places_file: bytes | None, names: tuple[str, str], ags: str):
+    """Survey shares and Angsträume: the uploaded files, else demo data (labelled)."""
+    shares = (survey_shares.load_shares(shares_file, name=names[0]) if shares_file
+              else survey_demo.demo_shares())
+    places = (survey_places.load_angstraeume(places_file, name=names[1]) if places_file
+              else survey_demo.demo_angstraeume(ags))
+    return shares, places, shares_file is None
+
+
+def uploaded(key: str) -> tuple[bytes | None, str | None]:
+    file = st.session_state.get(key)
+    return (file.getvalue(), file.name) if file is not None else (None, None)
+
+
+def overlays(view: views.View, points, *, council: bool):
+    """Map layers and data of the view's overlays (ASSKomm, Bürgerbefragung)."""
+    found: dict = {}
+    if "asskomm" in view.overlays:
+        found["members"] = asskomm_members(*uploaded("w_asskomm_datei"))
+    if "befragung" in view.overlays:
+        (shares_file, shares_name), (places_file, places_name) = uploaded("w_anteile"), uploaded("w_angst")
+        ags = view.area if view.area and len(view.area) == 8 else "14522180"
+        shares, places, demo = survey_data(shares_file, places_file, (shares_name, places_name), ags)
+        found.update(shares=shares, places=places, coincidence=coincide.coincidence_by_gemeinde(
+            points, shares, categories=view.categories), label=DEMO_LABEL if demo else "")
+    return found, compose.overlay_layers(**found, council=council)
+
+
 # --- the view: URL -> widgets -> view -> URL ----------------------------------------------
 def view_from_url() -> tuple[views.View, list[str]]:
     """The URL's view: its parameters, or view ``nr`` of a saved sequence (``?folge=NAME&nr=2``)."""
@@ -110,6 +150,7 @@ def init_widgets() -> list[str]:
         "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
         "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
+        "w_ebenen": list(view.overlays),
     })
     return problems
 
@@ -121,7 +162,7 @@ def current_view() -> views.View:
         area=area, categories=tuple(s.w_kategorien) or views.DEFAULT.categories, start=s.w_von, end=s.w_bis,
         method=s.w_methode, level=s.w_ebene, cell_m=s.w_zelle, bandwidth_m=s.w_bandbreite or None,
         radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=None if s.w_daten == ALL else s.w_daten,
-        title=s.w_titel)
+        title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen))
 
 
 def go_to(params: dict[str, str]) -> None:
@@ -228,6 +269,18 @@ def sidebar_data() -> None:
         st.rerun()
 
 
+def sidebar_overlays() -> None:
+    st.header("Allianz und Befragung")
+    st.multiselect("Zusatzebenen", views.OVERLAYS, key="w_ebenen", format_func={
+        "asskomm": "ASSKomm-Netzwerk", "befragung": "Bürgerbefragung / Angsträume"}.__getitem__)
+    st.file_uploader("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)", type=["csv"],
+                     key="w_asskomm_datei")
+    st.file_uploader("Befragung: Anteile je Gebiet (CSV)", type=["csv", "txt"], key="w_anteile")
+    st.file_uploader("Befragung: Angsträume (CSV, GeoJSON)", type=["csv", "txt", "geojson", "json"],
+                     key="w_angst")
+    st.caption("Ohne Dateien zeigt die Befragung Demodaten (synthetisch).")
+
+
 def sidebar_session(view: views.View) -> None:
     st.header("Sitzung vorbereiten")
     directory = default_directory()
@@ -319,6 +372,34 @@ def detail_panel(points, ags: str, view: views.View) -> None:
                   y_label="Fälle je Monat")
 
 
+def overlay_panels(extra: dict) -> None:
+    if "members" in extra:
+        with st.expander("ASSKomm-Netzwerk: Kennzahlen", expanded=False):
+            st.info(asskomm.UNVOLLSTAENDIG)
+            figures = asskomm.latest_figures()[["bezeichnung", "wert", "datum_text", "quelle"]]
+            st.dataframe(figures, hide_index=True, column_config={
+                "bezeichnung": "Kennzahl", "wert": "Wert", "datum_text": "Stand", "quelle": "Quelle"})
+            st.caption(asskomm.ATTRIBUTION)
+    if result := extra.get("coincidence"):
+        with st.expander("Angst und Vorfälle", expanded=True):
+            counts = " · ".join(f"{name}: {n}" for name, n in result.counts().items())
+            st.caption(f"{extra['label']} {counts}".strip())
+            st.dataframe(result.table.drop(columns="geometry"), hide_index=True)
+            st.caption(result.hinweis)
+            st.caption(result.methode)
+
+
+def report_buttons(key: str, points, demo: bool) -> None:
+    """Sicherheitsanalyse for the selected area, made when the button is clicked."""
+    st.subheader("Sicherheitsanalyse")
+    datasets = IncidentStore().datasets()
+    formats = (("pdf", "Bericht (PDF)", "application/pdf"), ("html", "Bericht (HTML)", "text/html"))
+    for fmt, label, mime in formats:
+        st.download_button(label, functools.partial(report_bytes, key, fmt, incidents=points, demo=demo,
+                                                    datasets=datasets),
+                           file_name=f"sicherheitsanalyse_{key}.{fmt}", mime=mime, on_click="ignore")
+
+
 def exports(source_key: str, view: views.View) -> None:
     """Download buttons; each file is made only when its button is clicked."""
     st.subheader("Export")
@@ -341,6 +422,7 @@ def main() -> None:
             sidebar_area()
             sidebar_selection(points)
             sidebar_method()
+            sidebar_overlays()
             sidebar_session(current_view())
     view = current_view()
     sync_url(view)
@@ -361,7 +443,13 @@ def main() -> None:
     else:
         st.title("Präventionsatlas Sachsen")
         st.caption(title_line(view, analysis))
-    m = compose.atlas_map(analysis, points=None if council else points, council=council)
+    try:
+        extra, overlay_layers = overlays(view, points, council=council)
+    except AtlasError as err:
+        st.error(str(err))
+        extra, overlay_layers = {}, []
+    m = compose.atlas_map(analysis, points=None if council else points, council=council,
+                          overlays=overlay_layers)
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
         clicked = st_folium(m, key="karte", height=820 if council else 680, use_container_width=True,
@@ -372,9 +460,12 @@ def main() -> None:
             accuracy_panel(analysis)
             for note in analysis.notes:
                 st.caption(note)
+            if view.area:
+                report_buttons(view.area, points, analysis.demo)
         ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")
         if ags or (view.area and len(view.area) == 8):
             detail_panel(points, ags or view.area, view)
+        overlay_panels(extra)
         exports(source_key, view)
     st.caption(" · ".join(MAP_ATTRIBUTION))
 

@@ -24,6 +24,7 @@ CATEGORIES = ("graffiti", "littering", "violence", "extremism", "drugs", "other"
 METHODS = ("rates", "kde", "gi", "lisa")
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
+OVERLAYS = ("asskomm", "befragung")  # ASSKomm network, Bürgerbefragung
 
 CELL_RANGE_M = (100, 1000)
 BANDWIDTH_RANGE_M = (100, 5000)
@@ -48,6 +49,7 @@ class View:
     mode: str = "planung"
     dataset: str | None = None  # None: all imported data, or the demo data when none
     title: str = ""  # the name of a saved view, e.g. "Graffiti Innenstadt 2024"
+    overlays: tuple[str, ...] = ()  # extra layers from OVERLAYS
 
     def __post_init__(self) -> None:
         # The council screen never shows a figure built on fewer than 3 incidents.
@@ -86,7 +88,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
 
     Parameters: ``ags`` (8-digit Gemeinde) or ``kreis`` (5-digit), ``kategorie``
     (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``,
-    ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``.
+    ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
+    (comma-separated overlays: ``asskomm``, ``befragung``).
     """
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -135,6 +138,12 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         if key in get and (number := _int_in(get[key], key, bounds, problems)) is not None:
             values[attr] = number
 
+    if "ebenen" in get:
+        wanted = [o.strip() for o in get["ebenen"].split(",") if o.strip()]
+        if unknown := [o for o in wanted if o not in OVERLAYS]:
+            problems.append(f"Unbekannte Ebene „{', '.join(unknown)}“ – erlaubt: {', '.join(OVERLAYS)}.")
+        values["overlays"] = tuple(o for o in OVERLAYS if o in wanted)
+
     if "daten" in get:
         values["dataset"] = get["daten"]
     if "titel" in get:
@@ -149,6 +158,8 @@ def to_query(view: View) -> dict[str, str]:
         query["ags" if len(view.area) == 8 else "kreis"] = view.area
     if view.categories != DEFAULT.categories:
         query["kategorie"] = ",".join(view.categories)
+    if view.overlays:
+        query["ebenen"] = ",".join(view.overlays)
     if view.start:
         query["von"] = view.start.isoformat()
     if view.end:

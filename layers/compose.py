@@ -10,16 +10,20 @@ layers with the privacy threshold applied.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import folium
+from branca.element import MacroElement
 
 from geo import display
 from geo.analysis import Analysis
 from geo.boundaries import area as area_of
 from geo.export import to_csv_bytes, to_gpkg_bytes
 from geo.hotspots import GridHotspots
+from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
 from layers import maps
+from layers import survey as survey_layers
 from layers.hotspots import (
     HtmlLegend,
     gi_layer,
@@ -33,8 +37,13 @@ from layers.incidents import incident_layers
 from layers.rates import rates_layer, rates_legend
 
 
-def atlas_map(analysis: Analysis, *, points=None, council: bool = False) -> folium.Map:
-    """The map for `analysis`; `points` (planner view only) adds clustered incidents."""
+def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
+              overlays: Sequence[folium.map.Layer | MacroElement] = ()) -> folium.Map:
+    """The map for `analysis`; `points` (planner view only) adds clustered incidents.
+
+    `overlays` (from :func:`overlay_layers`) are drawn below the result, which stays
+    readable above area fills.
+    """
     key = analysis.view.area
     selected = display.area_display(key) if key is not None else None
     if selected is None:
@@ -42,7 +51,7 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False) -> foli
     else:
         west, south, east, north = selected.total_bounds
         m = maps.base_map(bounds=((south, west), (north, east)), large_text=council)
-    for layer in result_layers(analysis, council=council):
+    for layer in [*overlays, *result_layers(analysis, council=council)]:
         m.add_child(layer)
     if points is not None and not council:
         for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
@@ -58,6 +67,25 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False) -> foli
         geojson = display.to_geojson(selected, properties=[])
         boundary_layers.selection_layer(geojson, name=area_of(key).name).add_to(m)
     return maps.finish(m)
+
+
+def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, label: str = "",
+                   council: bool = False) -> list[folium.map.Layer | MacroElement]:
+    """ASSKomm network and Bürgerbefragung layers for the view's overlays (``None`` = not shown).
+
+    On the shared screen the Angsträume (places named by individual respondents) stay
+    off: only the network, the shares per area and the coincidence classes are shown.
+    """
+    out: list[folium.map.Layer | MacroElement] = []
+    if members is not None:
+        out += [asskomm_layers.asskomm_layer(members), asskomm_layers.legend()]
+    if shares is not None:
+        out.append(survey_layers.shares_layer(shares, label=label, show=coincidence is None))
+    if coincidence is not None:
+        out.append(survey_layers.coincidence_layer(coincidence, label=label))
+    if places is not None and not council:
+        out.append(survey_layers.angstraeume_layer(places, label=label))
+    return out
 
 
 def result_layers(analysis: Analysis, *, council: bool) -> list[folium.map.Layer]:

@@ -98,5 +98,6 @@ def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
 def finish(m: folium.Map, *, layer_control: bool = True) -> folium.Map:
     """Add the layer control and swap every CDN asset for a local one (in place)."""
     if layer_control:
-        folium.LayerControl(collapsed=False).add_to(m)
+        overlays = sum(isinstance(c, folium.map.Layer) and c.control for c in m._children.values())
+        folium.LayerControl(collapsed=overlays > 5).add_to(m)  # a long list would cover the map
     return make_offline(m)

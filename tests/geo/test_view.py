@@ -35,6 +35,7 @@ def test_council_link_for_freiberg_graffiti():
              end=dt.date(2024, 12, 31), method="gi", cell_m=500, radius=2, mode="sitzung", min_count=5),
         View(area="14729", method="kde", bandwidth_m=800, dataset="ordnungsamt-2024"),
         View(method="rates", level="kreis", title="Gewalt Kreise 2020"),
+        View(overlays=("asskomm", "befragung"), mode="sitzung"),
     ],
 )
 def test_every_view_survives_the_round_trip_through_the_url(view):
@@ -59,6 +60,7 @@ def test_defaults_give_an_empty_query():
         ({"von": "31.02.2024"}, "„von=31.02.2024“ ist kein Datum"),
         ({"von": "2024-05-01", "bis": "2024-01-01"}, "„von“ liegt nach „bis“"),
         ({"modus": "beamer"}, "„modus=beamer“ ist unbekannt"),
+        ({"ebenen": "asskomm,kameras"}, "Unbekannte Ebene „kameras“"),
     ],
 )
 def test_bad_parameters_fall_back_with_a_german_message(params, fragment):
