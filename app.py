@@ -27,8 +27,10 @@ from geo.fmt import zahl
 from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS, DEMO_LABEL
 from geo.incidents.demo import demo_points
+from geo.incidents.pks import read_pks_kreise
+from geo.incidents.report import empty_points
 from geo.report.make import report_bytes
-from geo.sources import MAP_ATTRIBUTION
+from geo.sources import ATTRIBUTION_PKS, MAP_ATTRIBUTION
 from geo.store import IncidentStore, default_directory
 from geo.survey import angstraeume as survey_places
 from geo.survey import coincide
@@ -39,6 +41,7 @@ from layers import compose
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
 ALL = "alle"  # data set choice: all imported data (the demo data when nothing is imported)
+PKS = "pks2020"  # data set choice: the shipped BKA PKS 2020 Kreis table (real, counts per Kreis)
 COUNCIL_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {display: none !important;}
 .block-container {padding-top: 0.6rem; max-width: 100% !important;}
@@ -63,24 +66,41 @@ def store_version(table) -> str:
     return "|".join(table["name"] + "@" + table["imported_at"]) if len(table) else ""
 
 
+@st.cache_resource(show_spinner=False)
+def pks_table():
+    return read_pks_kreise()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def stored_aggregates(dataset: str | None, version: str):
+    del version  # cache key only
+    return IncidentStore().aggregates(datasets=None if dataset is None else [dataset])
+
+
 def source_for(dataset: str | None):
-    """Points, label, demo flag and cache key of the chosen data set (demo data when none is imported)."""
+    """Points, aggregates, label, demo flag and cache key of the chosen data set.
+
+    Demo data when nothing is imported; the shipped PKS table as counts per Kreis.
+    """
+    if dataset == PKS:
+        return empty_points(), pks_table(), "PKS 2020 (BKA), Fälle je Kreis", False, PKS
     table = IncidentStore().datasets()
     version = store_version(table)
     if dataset == DEMO or not version:
-        return demo_data(), DEMO_LABEL, True, DEMO
+        return demo_data(), None, DEMO_LABEL, True, DEMO
     chosen = table if dataset is None else table[table["name"] == dataset]
     demo = bool(chosen["demo"].any()) if "demo" in chosen else False
     label = dataset or "alle importierten Datensätze"
     if demo:
         label = f"{label} – {DEMO_LABEL}"
-    return stored_points(dataset, version), label, demo, f"{dataset}:{version}"
+    return (stored_points(dataset, version), stored_aggregates(dataset, version), label, demo,
+            f"{dataset}:{version}")
 
 
 @st.cache_resource(max_entries=24, show_spinner="Berechne …")
 def cached_analysis(source_key: str, view: views.View) -> Analysis:
-    points, label, demo, _ = source_for(view.dataset)
-    return analyse(points, view, source=label, demo=demo)
+    points, aggregates, label, demo, _ = source_for(view.dataset)
+    return analyse(points, view, source=label, demo=demo, aggregates=aggregates)
 
 
 @st.cache_data(show_spinner=False)
@@ -198,6 +218,9 @@ def sidebar_selection(points) -> None:
     st.header("Auswahl")
     st.multiselect("Kategorien", list(CATEGORIES), format_func=CATEGORY_LABELS.__getitem__,
                    key="w_kategorien", placeholder="mindestens eine Kategorie")
+    if points.empty:  # counts per area only (e.g. PKS): the period is the table's
+        st.caption("Zeitraum: wie in der Tabelle (Fallzahlen je Gebiet).")
+        return
     first, last = points["time"].min().date(), points["time"].max().date()
     years = list(range(last.year, first.year - 1, -1))
     picks = {"Gesamter Zeitraum": (None, None),
@@ -236,8 +259,9 @@ def sidebar_data() -> None:
     st.header("Daten")
     if pending := st.session_state.pop("pending_daten", None):
         st.session_state.w_daten = pending  # set before the widget exists (Streamlit's rule)
-    options = [ALL, DEMO, *table["name"]] if len(table) else [ALL]
-    labels = {ALL: "Alle importierten Daten" if len(table) else DEMO_LABEL, DEMO: DEMO_LABEL}
+    options = [ALL, DEMO, PKS, *table["name"]] if len(table) else [ALL, PKS]
+    labels = {ALL: "Alle importierten Daten" if len(table) else DEMO_LABEL, DEMO: DEMO_LABEL,
+              PKS: "PKS 2020 – Fälle je Kreis (BKA, echte Daten)"}
     if st.session_state.w_daten not in options:
         st.session_state.w_daten = ALL
     st.selectbox("Datensatz", options, format_func=lambda o: labels.get(o, o), key="w_daten")
@@ -263,7 +287,7 @@ def sidebar_data() -> None:
             st.download_button("Abgelehnte Zeilen (CSV)", report.rejected_csv(),
                                file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")
     chosen = st.session_state.w_daten
-    if chosen not in (ALL, DEMO) and st.button(f"Datensatz „{chosen}“ löschen"):
+    if chosen not in (ALL, DEMO, PKS) and st.button(f"Datensatz „{chosen}“ löschen"):
         store.delete(chosen)
         st.session_state.pop("last_report", None)
         st.rerun()
@@ -339,7 +363,10 @@ def title_line(view: views.View, analysis: Analysis) -> str:
     cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
     period = (f"{analysis.start:%d.%m.%Y} – {analysis.end:%d.%m.%Y}" if analysis.start and analysis.end
               else "ganzer Zeitraum")
-    return f"{place} · {cats} · {period} · {METHOD_LABELS[view.method]} · Quelle: {analysis.source}"
+    method = METHOD_LABELS[view.method]
+    if view.method == "rates" and analysis.view.level == "kreis":
+        method = method.replace("je Gemeinde", "je Kreis")
+    return f"{place} · {cats} · {period} · {method} · Quelle: {analysis.source}"
 
 
 def accuracy_panel(analysis: Analysis) -> None:
@@ -431,7 +458,7 @@ def main() -> None:
     for problem in problems:
         st.warning(problem)
     try:
-        _, _, _, source_key = source_for(view.dataset)
+        source_key = source_for(view.dataset)[-1]
         analysis = cached_analysis(source_key, view)
     except AtlasError as err:
         st.title("Präventionsatlas Sachsen")
@@ -460,14 +487,15 @@ def main() -> None:
             accuracy_panel(analysis)
             for note in analysis.notes:
                 st.caption(note)
-            if view.area:
+            if view.area and not points.empty:
                 report_buttons(view.area, points, analysis.demo)
         ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")
-        if ags or (view.area and len(view.area) == 8):
-            detail_panel(points, ags or view.area, view)
+        ags = ags if ags and len(ags) == 8 else (view.area if view.area and len(view.area) == 8 else None)
+        if ags and not points.empty:
+            detail_panel(points, ags, view)
         overlay_panels(extra)
         exports(source_key, view)
-    st.caption(" · ".join(MAP_ATTRIBUTION))
+    st.caption(" · ".join([*MAP_ATTRIBUTION, *([ATTRIBUTION_PKS] if view.dataset == PKS else [])]))
 
 
 main()

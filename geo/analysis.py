@@ -15,10 +15,19 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from scipy import signal
 
 from geo.errors import AtlasError
-from geo.hotspots import GI_CLASSES, Evaluation, GridHotspots, area_rates, evaluate, grid_hotspots
+from geo.hotspots import (
+    GI_CLASSES,
+    Evaluation,
+    GridHotspots,
+    aggregate_rates,
+    area_rates,
+    evaluate,
+    grid_hotspots,
+)
 from geo.hotspots.points import select
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
@@ -116,8 +125,12 @@ def _covered(points: gpd.GeoDataFrame) -> tuple[dt.date | None, dt.date | None]:
     return times.min().date(), times.max().date()
 
 
-def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: bool = False) -> Analysis:
+def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: bool = False,
+            aggregates: pd.DataFrame | None = None) -> Analysis:
     """Run the view's method on `points` (incidents in ``METRIC_CRS``).
+
+    `aggregates` (counts per area and period, e.g. the BKA's PKS Kreis table) feed the
+    rates when the selection has no points; grid methods need points.
 
     Raises
     ------
@@ -133,6 +146,8 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if demo:
         notes.append(f"{DEMO_LABEL}: Die Vorfälle sind erfunden und zeigen nur, wie der Atlas arbeitet.")
     area = view.area or SAXONY
+    if chosen.empty and aggregates is not None and not aggregates.empty:
+        return _aggregate_analysis(aggregates, view, notes, source, demo)
     if view.method == "rates":
         rates = area_rates(chosen, level=view.level if area == SAXONY or len(area) == 5 else "gemeinde",
                            min_count=view.min_count)
@@ -166,6 +181,27 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
                      "Signifikanz ist bei so wenigen Fällen selten.")
     return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
                     source, demo)
+
+
+def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], source: str,
+                        demo: bool) -> Analysis:
+    """Rates from counts per area (no coordinates): Kreis level when the table has only Kreise."""
+    if view.method != "rates":
+        msg = ("Diese Daten sind Fallzahlen je Gebiet ohne Koordinaten: Sie ergeben Raten je "
+               "Gemeinde oder Kreis, aber keine Kerndichte, Gi* oder LISA.")
+        raise AtlasError(msg)
+    level = "kreis" if (aggregates["level"] == "kreis").all() else view.level
+    rates = aggregate_rates(aggregates, level=level, categories=view.categories, start=view.start,
+                            end=view.end, min_count=view.min_count)
+    start = pd.to_datetime(aggregates["period_start"]).min().date()
+    end = pd.to_datetime(aggregates["period_end"]).max().date()
+    n = int(rates["count"].fillna(0).sum())
+    if level != view.level:
+        notes.append("Die Tabelle enthält nur Kreise: Raten je Kreis.")
+    notes.append("Fallzahlen je Gebiet ohne Koordinaten; Raten mit den Einwohnern des Gemeindeverzeichnisses "
+                 "GV100AD (Stand 31.12.2022), nicht des Berichtsjahres.")
+    return Analysis(dataclasses.replace(view, level=level), rates, None, None, None, n,
+                    view.start or start, view.end or end, notes, source, demo)
 
 
 def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int) -> GridHotspots:

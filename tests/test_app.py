@@ -94,3 +94,14 @@ def test_council_mode_has_no_sidebar_and_a_title_line(app):
     assert "Freiberg · Graffiti · " in title and "Kerndichte (KDE) · Quelle: Demodaten (synthetisch)" in title
     assert [b.label for b in app.button] == ["Sitzungsmodus beenden"]
     assert not app.subheader  # no detail panel, no exports
+
+
+def test_shipped_pks_table_gives_real_kreis_rates(app):
+    app.query_params["daten"] = "pks2020"
+    app.query_params["kategorie"] = "violence"
+    app.run()
+    assert not app.exception
+    assert ("Sachsen · Gewalt im öffentlichen Raum · 01.01.2020 – 31.12.2020 · Raten je Kreis (geglättet) · "
+            "Quelle: PKS 2020 (BKA), Fälle je Kreis") in captions(app)
+    assert app.metric[0].value == "7.566"  # Gewaltkriminalität in Saxony, 2020
+    assert any("Bundeskriminalamt, Polizeiliche Kriminalstatistik 2020" in c for c in captions(app))

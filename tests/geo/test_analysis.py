@@ -120,3 +120,18 @@ def test_gemeinde_detail_compares_with_kreis_and_saxony(points):
     assert (extremism["faelle"] is None or np.isnan(extremism["faelle"])) == (n_ext < 3)
     assert len(detail.monthly) == 2 * 12
     assert detail.monthly.loc[detail.monthly["kategorie"] == "Graffiti", "faelle"].sum() == n
+
+
+def test_pks_kreis_table_feeds_kreis_rates_but_no_grid_method():
+    from geo.incidents.pks import read_pks_kreise
+    from geo.incidents.report import empty_points
+
+    table = read_pks_kreise()
+    graffiti = analyse(empty_points(), View(categories=("graffiti",)), aggregates=table)
+    assert graffiti.view.level == "kreis" and len(graffiti.rates) == 13
+    assert graffiti.n_incidents == 9_712
+    leipzig = graffiti.rates.set_index("ags").loc["14713"]
+    assert leipzig["rate"] == pytest.approx(1000 * leipzig["count"] / 616_093)
+    assert (graffiti.start, graffiti.end) == (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+    with pytest.raises(AtlasError, match="keine Kerndichte, Gi\\* oder LISA"):
+        analyse(empty_points(), View(method="gi", categories=("graffiti",)), aggregates=table)
