@@ -11,10 +11,9 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from geo import asskomm, display
+from layers.legend import HtmlLegend, Swatch, legend_box
 
 STATUS_COLOURS = {
     "Modellkommune": "#1b7837",
@@ -126,50 +125,21 @@ def legend_entries() -> list[tuple[str, dict]]:
     return entries
 
 
+def _swatch(spec: dict) -> Swatch:
+    if "fillColor" in spec:
+        return Swatch(fill=spec["fillColor"], border="1px solid #6b6b6b")
+    if "border" in spec:
+        return Swatch(border=f"2px {spec['border']} #222")
+    fill = ANALYSIS_COLOUR if spec["marker"] == "filled" else "#fff"
+    return Swatch(fill=fill, border=f"2px solid {ANALYSIS_COLOUR}", round=True)
+
+
 def legend_html() -> str:
     """The legend as an HTML fragment (inline styles only), ending with the incompleteness note."""
-    rows = []
-    for label, spec in legend_entries():
-        if "fillColor" in spec:
-            swatch = f"background:{spec['fillColor']};border:1px solid #6b6b6b"
-        elif "border" in spec:
-            swatch = f"border:2px {spec['border']} #222"
-        else:
-            fill = ANALYSIS_COLOUR if spec["marker"] == "filled" else "#fff"
-            swatch = f"background:{fill};border:2px solid {ANALYSIS_COLOUR};border-radius:50%"
-        rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-                    f'{swatch}"></span>{label}</div>')
-    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
-            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>ASSKomm</b>{"".join(rows)}'
-            f'<div style="margin-top:4px;color:#555">{asskomm.UNVOLLSTAENDIG}</div></div>')
+    rows = [(_swatch(spec), label) for label, spec in legend_entries()]
+    return legend_box("ASSKomm", rows, note=asskomm.UNVOLLSTAENDIG)
 
 
-class Legend(MacroElement):
-    """The legend as a Leaflet control in the bottom-left corner (no external assets)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-          var legend = L.control({position: "bottomleft"});
-          legend.onAdd = function() {
-            var div = L.DomUtil.create("div");
-            div.innerHTML = {{ this.html|tojson }};
-            return div;
-          };
-          legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self._name = "AsskommLegend"
-        self.html = html
-
-
-def legend() -> Legend:
-    """The ASSKomm legend control; add it to the map with ``m.add_child(legend())``."""
-    return Legend(legend_html())
-
+def legend() -> HtmlLegend:
+    """The ASSKomm legend control (bottom left); add it to the map with ``m.add_child(legend())``."""
+    return HtmlLegend(legend_html(), position="bottomleft")

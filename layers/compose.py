@@ -25,7 +25,6 @@ from layers import boundaries as boundary_layers
 from layers import maps
 from layers import survey as survey_layers
 from layers.hotspots import (
-    HtmlLegend,
     gi_layer,
     gi_legend_html,
     kde_layer,
@@ -34,6 +33,7 @@ from layers.hotspots import (
     lisa_legend_html,
 )
 from layers.incidents import incident_layers
+from layers.legend import HtmlLegend
 from layers.rates import rates_layer, rates_legend
 
 

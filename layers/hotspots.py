@@ -11,14 +11,12 @@
 * **LISA**: significant cells (HH, LL, HL, LH) in the usual LISA cluster colours; or
   the Gemeinden of :func:`geo.hotspots.gemeinde_lisa` in the same colours.
 
-Legends are plain HTML in a Leaflet control (no branca colormap: it would load d3 from
-a CDN inside streamlit-folium). No external assets.
+Legends are the boxes of :mod:`layers.legend` (plain HTML, no external assets).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import struct
 import zlib
@@ -26,8 +24,6 @@ import zlib
 import folium
 import geopandas as gpd
 import numpy as np
-from branca.element import MacroElement
-from jinja2 import Template
 from pyproj import Transformer
 
 from geo import display
@@ -35,6 +31,7 @@ from geo.crs import DISPLAY_CRS, METRIC_CRS
 from geo.fmt import zahl
 from geo.grid import Grid
 from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
+from layers.legend import Gradient, legend_box
 
 #: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
 GI_COLOURS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf",
@@ -233,24 +230,16 @@ def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausr
 
 
 # --- legends --------------------------------------------------------------------------------
-def _legend_box(title: str, rows: list[tuple[str, str]], note: str = "") -> str:
-    items = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-        f'background:{colour};border:1px solid #888"></span>{html.escape(label)}</div>'
-        for colour, label in rows)
-    extra = f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div>' if note else ""
-    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
-            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>{html.escape(title)}</b>{items}{extra}</div>')
-
-
 def gi_legend_html() -> str:
+    """The Gi* classes by confidence, hot to cold."""
     rows = [(GI_COLOURS[b], GI_CLASSES[b]) for b in (3, 2, 1, -1, -2, -3)]
-    return _legend_box("Gi* (FDR-korrigiert)", rows, "Nicht signifikante Zellen sind nicht eingefärbt.")
+    return legend_box("Gi* (FDR-korrigiert)", rows, note="Nicht signifikante Zellen sind nicht eingefärbt.")
 
 
 def lisa_legend_html() -> str:
+    """The four LISA cluster and outlier classes."""
     rows = [(LISA_COLOURS[c], LISA_LABELS[c]) for c in ("HH", "LL", "HL", "LH")]
-    return _legend_box("Local Moran (LISA)", rows, "Nur Zellen mit p < 0,05 nach FDR-Korrektur.")
+    return legend_box("Local Moran (LISA)", rows, note="Nur Zellen mit p < 0,05 nach FDR-Korrektur.")
 
 
 def kde_legend_html(result: GridHotspots) -> str:
@@ -261,36 +250,5 @@ def kde_legend_html(result: GridHotspots) -> str:
     vmax = float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0
     stops = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in KDE_RAMP]
     kernel = "Quartic" if result.kde.kernel == "quartic" else "Gauß"
-    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
-            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>Kerndichte (Vorfälle je km²)</b>'
-            f'<div style="height:10px;margin:4px 0;background:linear-gradient(to right,{",".join(stops)})">'
-            f'</div><div style="display:flex;justify-content:space-between"><span>0</span>'
-            f'<span>{zahl(vmax, 1)}</span></div><div style="margin-top:4px;color:#555">{kernel}-Kern, '
-            f'Bandbreite {zahl(result.kde.bandwidth)} m '
-            f'({html.escape(result.kde.bandwidth_rule)})</div></div>')
-
-
-class HtmlLegend(MacroElement):
-    """An HTML fragment as a Leaflet control (no external assets); ``m.add_child(HtmlLegend(html))``."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-          var legend = L.control({position: {{ this.position|tojson }}});
-          legend.onAdd = function() {
-            var div = L.DomUtil.create("div");
-            div.innerHTML = {{ this.html|tojson }};
-            return div;
-          };
-          legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html_text: str, *, position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "HotspotLegend"
-        self.html = html_text
-        self.position = position
+    note = f"{kernel}-Kern, Bandbreite {zahl(result.kde.bandwidth)} m ({result.kde.bandwidth_rule})"
+    return legend_box("Kerndichte (Vorfälle je km²)", gradient=Gradient(stops, "0", zahl(vmax, 1)), note=note)

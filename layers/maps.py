@@ -9,7 +9,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.sources import MAP_ATTRIBUTION
-from layers import style
+from layers import legend, style
 from layers.offline import make_offline
 
 #: (south, west), (north, east) of Saxony in WGS84, with a small margin.
@@ -50,7 +50,11 @@ class _MetricScale(MacroElement):
 
 
 class _Style(MacroElement):
-    """Page style inside the map frame: plain background, compact attribution, text size."""
+    """Page style inside the map frame: plain background, compact attribution, text size.
+
+    `large` (council screen): 20 px text in tooltips, scale and the :mod:`layers.legend` boxes,
+    larger swatches, no layer switcher.
+    """
 
     _template = Template(
         """
@@ -61,9 +65,10 @@ class _Style(MacroElement):
         {% if this.large %}
         .leaflet-container, .leaflet-control, .leaflet-tooltip { font-size: 20px !important; }
         .leaflet-control-layers { display: none; }
-        .leaflet-control div, .leaflet-control b, .leaflet-control span { font-size: 20px !important; }
-        .leaflet-control div span[style*="width:12px"] { width: 22px !important; height: 22px !important; }
-        .leaflet-control > div { max-width: 420px !important; }
+        .leaflet-control-scale-line { font-size: 20px !important; }
+        .{{ this.legend }}, .{{ this.legend }} * { font-size: 20px !important; }
+        .{{ this.legend }} .{{ this.swatch }} { width: 22px !important; height: 22px !important; }
+        .{{ this.legend }} { max-width: 420px !important; }
         .leaflet-control-attribution { font-size: 14px !important; }
         {% endif %}
         </style>
@@ -76,6 +81,8 @@ class _Style(MacroElement):
         self._name = "Style"
         self.colour = colour
         self.large = large
+        self.legend = legend.CSS_CLASS
+        self.swatch = legend.SWATCH_CLASS
 
 
 def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,

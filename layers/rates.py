@@ -3,12 +3,10 @@
 Classes are quantiles of the smoothed rate over the areas with a figure (five by
 default, fewer when values repeat). Areas below the minimum count are filled grey
 and their tooltip says "weniger als N Fälle – keine Angabe"; no figure of theirs is
-in the GeoJSON at all. The legend is a plain HTML element.
+in the GeoJSON at all. The legend is a :mod:`layers.legend` box.
 """
 
 from __future__ import annotations
-
-import html
 
 import folium
 import geopandas as gpd
@@ -16,7 +14,7 @@ import numpy as np
 
 from geo import display
 from geo.fmt import zahl
-from layers.hotspots import HtmlLegend
+from layers.legend import HtmlLegend, legend_box
 
 #: Sequential purples, light to dark.
 RATE_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
@@ -100,15 +98,10 @@ def rates_legend_html(rates: gpd.GeoDataFrame) -> str:
     lows = [np.nanmin(smoothed), *breaks[:-1]] if len(breaks) else []
     rows = [(c, f"{zahl(lo, 2)} – {zahl(hi, 2)}") for c, lo, hi in zip(colours, lows, breaks, strict=True)]
     rows.append((SUPPRESSED_COLOUR, f"weniger als {rates.attrs.get('min_count', 3)} Fälle – keine Angabe"))
-    items = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-        f'background:{c};border:1px solid #888"></span>{html.escape(label)}</div>' for c, label in rows)
     saxony = rates.attrs.get("saxony_rate")
     note = f"Sachsen: {zahl(saxony, 2)} je 1.000 Einwohner. " if saxony is not None else ""
     note += "Geglättet (Empirical Bayes): kleine Orte werden zum Landeswert hin gezogen."
-    return (f'<div style="font:12px sans-serif;background:#fff;padding:6px 8px;max-width:260px;'
-            f'box-shadow:0 0 4px rgba(0,0,0,.3)"><b>Vorfälle je 1.000 Einwohner</b>{items}'
-            f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div></div>')
+    return legend_box("Vorfälle je 1.000 Einwohner", rows, note=note)
 
 
 def rates_legend(rates: gpd.GeoDataFrame) -> HtmlLegend:

@@ -18,7 +18,6 @@ from layers import maps
 from layers.hotspots import (
     GI_COLOURS,
     LISA_COLOURS,
-    HtmlLegend,
     cells_geojson,
     gi_layer,
     gi_legend_html,
@@ -29,6 +28,7 @@ from layers.hotspots import (
     lisa_layer,
     png_bytes,
 )
+from layers.legend import HtmlLegend
 from layers.rates import SUPPRESSED_COLOUR, rate_features, rates_layer, rates_legend, rates_legend_html
 
 
