@@ -48,7 +48,7 @@ def angstraeume_layer(angstraeume: gpd.GeoDataFrame, *, label: str = "") -> foli
     """
     return folium.GeoJson(
         angstraeume_geojson(angstraeume),
-        name="Angsträume (Befragung)" + (f" – {label}" if label else ""),
+        name=_layer_name("Angsträume (Befragung)", label),
         marker=folium.CircleMarker(radius=6, color=FEAR_COLOUR, weight=1.5, fill=True),
         style_function=lambda f: {"color": FEAR_COLOUR, "weight": 2.0, "fillColor": FEAR_COLOUR,
                                   "fillOpacity": 0.35, "radius": f["properties"]["radius"]},
@@ -86,18 +86,11 @@ def shares_geojson(shares: pd.DataFrame) -> str:
 
 def shares_layer(shares: pd.DataFrame, *, label: str = "", show: bool = False) -> folium.GeoJson:
     """Choropleth of the share feeling unsafe at night, with its Wilson interval in the tooltip."""
-    return folium.GeoJson(
-        shares_geojson(shares),
-        name="Unsicherheitsgefühl nachts (Befragung)" + (f" – {label}" if label else ""),
-        show=show,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.7,
-                                  "color": "#6b6b6b", "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["gemeinde", "anteil_text", "intervall_text", "n_text"],
-            aliases=["Gemeinde", "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten"],
-            sticky=True),
-        smooth_factor=0.5,
-    )
+    return _filled_areas(
+        shares_geojson(shares), name=_layer_name("Unsicherheitsgefühl nachts (Befragung)", label), show=show,
+        fill_opacity=0.7, border={"color": "#6b6b6b", "weight": 0.5},
+        fields=["gemeinde", "anteil_text", "intervall_text", "n_text"],
+        aliases=["Gemeinde", "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten"])
 
 
 def coincidence_geojson(result: Coincidence) -> str:
@@ -119,13 +112,24 @@ def coincidence_geojson(result: Coincidence) -> str:
 
 def coincidence_layer(result: Coincidence, *, label: str = "", show: bool = True) -> folium.GeoJson:
     """Areas (Gemeinden or grid cells) coloured by coincidence class."""
+    return _filled_areas(
+        coincidence_geojson(result), name=_layer_name("Angst und Vorfälle", label), show=show,
+        fill_opacity=0.65, border={"color": "#444444", "weight": 0.6},
+        fields=["gebiet", "klasse", "angst_text", "vorfaelle_text"],
+        aliases=["Gebiet", "Einordnung", "Angst", "Vorfälle"])
+
+
+def _layer_name(name: str, label: str) -> str:
+    return name + (f" – {label}" if label else "")
+
+
+def _filled_areas(geojson: str, *, name: str, show: bool, fill_opacity: float, border: dict,
+                  fields: list[str], aliases: list[str]) -> folium.GeoJson:
+    """Polygons filled by their ``fill`` property, with a sticky tooltip of `fields`."""
     return folium.GeoJson(
-        coincidence_geojson(result),
-        name="Angst und Vorfälle" + (f" – {label}" if label else ""),
-        show=show,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.65,
-                                  "color": "#444444", "weight": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["gebiet", "klasse", "angst_text", "vorfaelle_text"],
-                                      aliases=["Gebiet", "Einordnung", "Angst", "Vorfälle"], sticky=True),
+        geojson, name=name, show=show,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": fill_opacity,
+                                  **border},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         smooth_factor=0.5,
     )

@@ -74,3 +74,24 @@ def test_demo_overlay_renders_offline_with_label_and_classes():
     cells = json.loads(layer.coincidence_geojson(coincide.coincidence_by_cell(incidents, places)))["features"]
     assert all(f["properties"]["gebiet"].startswith("Zelle ") for f in cells)
     assert {f["geometry"]["type"] for f in cells} == {"Polygon"}
+
+
+def test_share_and_coincidence_layers_fill_by_feature_with_their_own_border_and_tooltip():
+    from geo.incidents.demo import demo_points
+
+    shares = demo.demo_shares()
+    by_gemeinde = coincide.coincidence_by_gemeinde(demo_points(n=5_000), shares)
+    share_layer = layer.shares_layer(shares, label="Test")
+    classes = layer.coincidence_layer(by_gemeinde, show=False)
+    assert share_layer.layer_name == "Unsicherheitsgefühl nachts (Befragung) – Test"
+    assert share_layer.show is False
+    assert (classes.layer_name, classes.show) == ("Angst und Vorfälle", False)
+    feature = {"properties": {"fill": "#b30000"}}
+    assert share_layer.style_function(feature) == {"fillColor": "#b30000", "fillOpacity": 0.7,
+                                                   "color": "#6b6b6b", "weight": 0.5}
+    assert classes.style_function(feature) == {"fillColor": "#b30000", "fillOpacity": 0.65,
+                                               "color": "#444444", "weight": 0.6}
+    tooltips = [next(c for c in lay._children.values() if type(c).__name__ == "GeoJsonTooltip")
+                for lay in (share_layer, classes)]
+    assert tooltips[0].fields == ["gemeinde", "anteil_text", "intervall_text", "n_text"]
+    assert tooltips[1].aliases == ["Gebiet", "Einordnung", "Angst", "Vorfälle"]
