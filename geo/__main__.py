@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AtlasError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
