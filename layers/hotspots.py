@@ -24,6 +24,7 @@ import zlib
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 from geo import display
@@ -152,6 +153,20 @@ def cells_geojson(cells: gpd.GeoDataFrame, properties: list[str]) -> str:
                       ensure_ascii=False)
 
 
+#: Above this many coloured cells a layer merges neighbouring cells of one class into areas
+#: (statewide Gi* can colour thousands of 250 m cells: one feature each would pass 1 MB).
+MAX_CELL_FEATURES = 1_500
+
+
+def merged_cells_geojson(cells: gpd.GeoDataFrame, by: str) -> str:
+    """One (multi)polygon per value of `by` from the cell squares, with ``zellen`` (cells), WGS84."""
+    parts = [{by: value, "zellen": len(group), "geometry": shapely.coverage_union_all(group.geometry.values)}
+             for value, group in cells.groupby(by, sort=True)]
+    merged = gpd.GeoDataFrame(parts, geometry="geometry", crs=METRIC_CRS).to_crs(DISPLAY_CRS)
+    merged = merged.set_geometry(display.round_coordinates(merged.geometry.values, decimals=5))
+    return display.to_geojson(merged, properties=[by, "zellen"])
+
+
 def gi_features(result: GridHotspots) -> gpd.GeoDataFrame:
     """Significant Gi* cells with tooltip text fields (``z_text``, ``p_text``)."""
     if result.gi is None:
@@ -171,6 +186,15 @@ def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", sh
     cells = gi_features(result)
     group = folium.FeatureGroup(name=name, show=show)
     if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
+        return group
+    if len(cells) > MAX_CELL_FEATURES:
+        folium.GeoJson(
+            merged_cells_geojson(cells, "gi_bin"), name=name,
+            style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["gi_bin"]],
+                                      "fillOpacity": 0.75, "color": GI_COLOURS[f["properties"]["gi_bin"]],
+                                      "weight": 0.5},
+            tooltip=folium.GeoJsonTooltip(fields=["gi_bin", "zellen"], aliases=["Klasse (−3…3)", "Zellen"]),
+        ).add_to(group)
         return group
     geojson = cells_geojson(cells, ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"])
     folium.GeoJson(
@@ -194,6 +218,15 @@ def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LIS
                          p_text=[_p_text(p) for p in cells["lisa_p_fdr"]])
     group = folium.FeatureGroup(name=name, show=show)
     if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
+        return group
+    if len(cells) > MAX_CELL_FEATURES:
+        folium.GeoJson(
+            merged_cells_geojson(cells, "lisa_class"), name=name,
+            style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["lisa_class"]],
+                                      "fillOpacity": 0.75, "weight": 0.5,
+                                      "color": LISA_COLOURS[f["properties"]["lisa_class"]]},
+            tooltip=folium.GeoJsonTooltip(fields=["lisa_class", "zellen"], aliases=["Klasse", "Zellen"]),
+        ).add_to(group)
         return group
     geojson = cells_geojson(cells, ["cell_id", "count", "lisa_class", "label", "p_text"])
     folium.GeoJson(

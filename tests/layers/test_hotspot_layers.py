@@ -18,6 +18,7 @@ from layers import maps
 from layers.hotspots import (
     GI_COLOURS,
     LISA_COLOURS,
+    MAX_CELL_FEATURES,
     cells_geojson,
     gi_layer,
     gi_legend_html,
@@ -96,12 +97,18 @@ def test_kde_layer_is_one_image_overlay_with_a_png_data_url(saxony):
     assert "Vorfälle je km²" in legend and "Bandbreite" in legend and "Standardregel (ArcGIS Pro)" in legend
 
 
-def test_gi_layer_draws_exactly_the_significant_cells_in_arcgis_colours(saxony):
-    significant = saxony.cells[saxony.cells["gi_bin"] != 0]
-    group = gi_layer(saxony)
-    layer = next(iter(group._children.values()))
+@pytest.fixture(scope="module")
+def freiberg(demo):
+    return grid_hotspots(demo, area="14522180", categories="graffiti")
+
+
+def test_gi_layer_draws_exactly_the_significant_cells_in_arcgis_colours(freiberg):
+    significant = freiberg.cells[freiberg.cells["gi_bin"] != 0]
+    assert 0 < len(significant) <= MAX_CELL_FEATURES
+    layer = next(iter(gi_layer(freiberg)._children.values()))
     features = layer.data["features"]
-    assert len(features) == len(significant) > 0
+    assert len(features) == len(significant)
+    assert sorted(f["properties"]["cell_id"] for f in features) == sorted(significant["cell_id"])
     bins = {f["properties"]["gi_bin"] for f in features}
     assert bins <= {-3, -2, -1, 1, 2, 3}
     style = layer.style_function(features[0])
@@ -110,10 +117,24 @@ def test_gi_layer_draws_exactly_the_significant_cells_in_arcgis_colours(saxony):
     assert "Hotspot (99 %)" in gi_legend_html()
 
 
-def test_lisa_layer_colours_by_class(saxony):
-    layer = next(iter(lisa_layer(saxony)._children.values()))
+def test_statewide_gi_layer_merges_cells_of_a_class_into_areas(saxony):
+    significant = saxony.cells[saxony.cells["gi_bin"] != 0]
+    assert len(significant) > MAX_CELL_FEATURES  # why it merges
+    layer = next(iter(gi_layer(saxony)._children.values()))
     features = layer.data["features"]
-    assert len(features) == int((saxony.cells["lisa_class"] != "nicht signifikant").sum())
+    assert sorted(f["properties"]["gi_bin"] for f in features) == sorted(significant["gi_bin"].unique())
+    assert sum(f["properties"]["zellen"] for f in features) == len(significant)
+    merged = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326").to_crs(METRIC_CRS)
+    assert merged.area.sum() == pytest.approx(significant.area.sum(), rel=1e-3)
+    for f in features:
+        assert layer.style_function(f)["fillColor"] == GI_COLOURS[f["properties"]["gi_bin"]]
+
+
+def test_lisa_layer_colours_by_class(freiberg, demo):
+    result = grid_hotspots(demo, area="14522180", categories="graffiti", methods="lisa")
+    layer = next(iter(lisa_layer(result)._children.values()))
+    features = layer.data["features"]
+    assert len(features) == int((result.cells["lisa_class"] != "nicht signifikant").sum()) > 0
     for f in features[:20]:
         assert layer.style_function(f)["fillColor"] == LISA_COLOURS[f["properties"]["lisa_class"]]
 

@@ -1,0 +1,67 @@
+"""The composed atlas map: payload per method, privacy on the shared screen, exports."""
+
+import re
+
+import pytest
+
+from geo.analysis import analyse
+from geo.incidents.demo import demo_points
+from geo.view import View
+from layers import compose
+
+LIMIT_BYTES = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def points():
+    return demo_points()
+
+
+def html_of(analysis, **options) -> str:
+    return compose.atlas_map(analysis, **options).get_root().render()
+
+
+@pytest.fixture(scope="module")
+def boundaries_only(points):
+    # The Gi* map of a period without significant cells is the boundary map plus an empty layer.
+    return len(html_of(analyse(points, View(method="gi", area="14", categories=("extremism",),
+                                            min_count=50))).encode())
+
+
+@pytest.mark.parametrize("method", ["rates", "kde", "gi", "lisa"])
+def test_statewide_layers_of_a_category_stay_under_one_megabyte(points, boundaries_only, method):
+    analysis = analyse(points, View(method=method, categories=("graffiti",)))
+    size = len(html_of(analysis).encode())
+    assert size - boundaries_only < LIMIT_BYTES
+
+
+def test_council_map_has_no_incident_points_and_no_small_counts(points):
+    analysis = analyse(points, View(area="14522180", method="gi", mode="sitzung"))
+    html = html_of(analysis, points=points, council=True)
+    assert "markerClusterGroup" not in html
+    counts = re.findall(r'"count": "([^"]+)"', html)
+    assert counts, "Gi* cells carry their count as text on the shared screen"
+    assert all(c == "\\u003c 3" or int(c) >= 3 for c in counts)
+
+
+def test_planner_map_adds_clustered_points_switched_off(points):
+    analysis = analyse(points, View(area="14522180", method="gi"))
+    html = html_of(analysis, points=points)
+    assert html.count("L.markerClusterGroup(") == 1  # graffiti only, the view's category
+
+
+@pytest.mark.parametrize("kind", ["csv", "gpkg", "html"])
+def test_every_export_is_made_and_names_the_view(points, kind):
+    analysis = analyse(points, View(area="14522180", method="gi"), source="Demo", demo=True)
+    data = compose.export_bytes(analysis, kind)
+    assert compose.export_name(analysis, kind) == f"praeventionsatlas_14522180_gi.{kind}"
+    if kind == "csv":
+        text = data.decode("utf-8-sig")
+        assert "# Methode;Hotspots (Getis-Ord Gi*)" in text and "# Hinweis;Demodaten (synthetisch)" in text
+        assert text.count("\n") > len(analysis.hotspots.cells)
+    elif kind == "gpkg":
+        assert data[:16] == b"SQLite format 3\x00"
+    else:
+        html = data.decode()
+        assert not re.findall(r"""(?:src|href)\\s*=\\s*["'](https?:[^"']+)""", html)
+        assert html.count("Gi* (FDR-korrigiert)") == 1
