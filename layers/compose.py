@@ -35,6 +35,7 @@ from layers.hotspots import (
 from layers.incidents import incident_layers
 from layers.legend import HtmlLegend
 from layers.rates import rates_layer, rates_legend
+from layers.static import view_png
 
 
 def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
@@ -116,7 +117,7 @@ def result_table(analysis: Analysis):
 
 
 EXPORTS = {"CSV": ("csv", "text/csv"), "GeoPackage": ("gpkg", "application/geopackage+sqlite3"),
-           "Karte (HTML)": ("html", "text/html")}
+           "Karte (HTML)": ("html", "text/html"), "Karte (PNG)": ("png", "image/png")}
 
 
 def export_name(analysis: Analysis, kind: str) -> str:
@@ -124,7 +125,7 @@ def export_name(analysis: Analysis, kind: str) -> str:
 
 
 def export_bytes(analysis: Analysis, kind: str) -> bytes:
-    """One export of the current view: ``csv``, ``gpkg`` (result table with metadata) or ``html``.
+    """One export of the current view: ``csv``, ``gpkg`` (result table with metadata), ``html`` or ``png``.
 
     The HTML map is built afresh (a map already handed to streamlit-folium has been
     rendered once and would repeat its controls) and carries aggregated layers only, so
@@ -132,6 +133,8 @@ def export_bytes(analysis: Analysis, kind: str) -> bytes:
     """
     if kind == "html":
         return atlas_map(analysis, points=None, council=False).get_root().render().encode("utf-8")
+    if kind == "png":
+        return view_png(analysis)
     table, meta = result_table(analysis), analysis.metadata()
     if kind == "csv":
         return to_csv_bytes(table, meta)

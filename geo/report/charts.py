@@ -77,7 +77,7 @@ def add_scale_bar(ax: plt.Axes) -> int:
     return length
 
 
-def _map(
+def framed_map(
     subject_geometry: BaseGeometry,
     neighbours: gpd.GeoDataFrame,
     *,
@@ -160,7 +160,7 @@ def area_map(
             )
             ax.legend(loc="upper left", fontsize=7)
 
-    return _map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
 
 
 def hotspot_map(
@@ -188,7 +188,7 @@ def hotspot_map(
             fontsize=7,
         )
 
-    return _map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
 
 
 def trend_chart(per_year: pd.DataFrame, *, title: str) -> bytes:

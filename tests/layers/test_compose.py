@@ -50,7 +50,7 @@ def test_planner_map_adds_clustered_points_switched_off(points):
     assert html.count("L.markerClusterGroup(") == 1  # graffiti only, the view's category
 
 
-@pytest.mark.parametrize("kind", ["csv", "gpkg", "html"])
+@pytest.mark.parametrize("kind", ["csv", "gpkg", "html", "png"])
 def test_every_export_is_made_and_names_the_view(points, kind):
     analysis = analyse(points, View(area="14522180", method="gi"), source="Demo", demo=True)
     data = compose.export_bytes(analysis, kind)
@@ -61,6 +61,10 @@ def test_every_export_is_made_and_names_the_view(points, kind):
         assert text.count("\n") > len(analysis.hotspots.cells)
     elif kind == "gpkg":
         assert data[:16] == b"SQLite format 3\x00"
+    elif kind == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width >= 600 and height >= 600
     else:
         html = data.decode()
         assert not re.findall(r"""(?:src|href)\\s*=\\s*["'](https?:[^"']+)""", html)
