@@ -397,6 +397,10 @@ def detail_panel(points, ags: str, view: views.View) -> None:
         "je_1000_sachsen": st.column_config.NumberColumn("Sachsen je 1.000", format="%.2f")})
     st.line_chart(detail.monthly, x="monat", y="faelle", color="kategorie", x_label="Monat",
                   y_label="Fälle je Monat")
+    if len(detail.top_cells):
+        st.caption(f"Zellen (250 m) mit den meisten Fällen, mindestens {view.min_count}:")
+        st.dataframe(detail.top_cells, hide_index=True, column_config={"zelle": "Zelle (UTM 33N)",
+                                                                          "faelle": "Fälle"})
 
 
 def overlay_panels(extra: dict) -> None:

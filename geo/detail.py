@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.boundaries import gemeinde, kreis, load_land
+from geo.grid import cell_id
 from geo.hotspots.points import select
 from geo.incidents import CATEGORY_LABELS
 
@@ -35,6 +36,10 @@ class GemeindeDetail:
     monthly : DataFrame
         ``monat`` (first day), ``kategorie`` (German), ``faelle``: every month of the
         period, zero months included.
+    top_cells : DataFrame
+        The grid cells of the Gemeinde with the most incidents (``zelle``, ``faelle``),
+        at most five, only cells with at least the minimum count: aggregated places,
+        never single incidents.
     """
 
     ags: str
@@ -43,11 +48,12 @@ class GemeindeDetail:
     einwohner: int
     table: pd.DataFrame
     monthly: pd.DataFrame
+    top_cells: pd.DataFrame
 
 
 def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[str],
                     start: dt.date | None = None, end: dt.date | None = None,
-                    min_count: int = 3) -> GemeindeDetail:
+                    min_count: int = 3, cell: float = 250) -> GemeindeDetail:
     """Counts, rates vs Kreis and Saxony, and monthly counts of one Gemeinde (see module doc)."""
     row = gemeinde(ags)
     kreis_row = kreis(row["kreis_ags"])
@@ -70,7 +76,16 @@ def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[
             "je_1000_sachsen": 1000 * n_sachsen / saxony,
         })
     return GemeindeDetail(ags, row["name"], row["kreis_name"], int(row["einwohner"]),
-                          pd.DataFrame.from_records(records), _monthly(in_gemeinde, categories, start, end))
+                          pd.DataFrame.from_records(records), _monthly(in_gemeinde, categories, start, end),
+                          _top_cells(in_gemeinde, cell=cell, min_count=min_count))
+
+
+def _top_cells(points: gpd.GeoDataFrame, *, cell: float, min_count: int, n: int = 5) -> pd.DataFrame:
+    col = np.floor(points.geometry.x.to_numpy() / cell).astype(np.int64)
+    row = np.floor(points.geometry.y.to_numpy() / cell).astype(np.int64)
+    counts = pd.Series(cell_id(col, row, cell=cell)).value_counts()
+    counts = counts[counts >= min_count].head(n)
+    return pd.DataFrame({"zelle": counts.index.astype(str), "faelle": counts.to_numpy(np.int64)})
 
 
 def _monthly(points: gpd.GeoDataFrame, categories: list[str], start: dt.date | None,

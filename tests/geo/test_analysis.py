@@ -120,6 +120,14 @@ def test_gemeinde_detail_compares_with_kreis_and_saxony(points):
     assert (extremism["faelle"] is None or np.isnan(extremism["faelle"])) == (n_ext < 3)
     assert len(detail.monthly) == 2 * 12
     assert detail.monthly.loc[detail.monthly["kategorie"] == "Graffiti", "faelle"].sum() == n
+    # Top cells: aggregated 250 m squares with at least 3 incidents, most first.
+    top = gemeinde_detail(points, FREIBERG, categories=["graffiti"]).top_cells
+    assert 0 < len(top) <= 5 and (top["faelle"] >= 3).all() and top["faelle"].is_monotonic_decreasing
+    x0, y0 = (int(v) for v in top["zelle"].iloc[0].removeprefix("250mE").split("N"))
+    mine = points[(points["ags"] == FREIBERG) & (points["category"] == "graffiti")]
+    inside = ((mine.geometry.x >= x0) & (mine.geometry.x < x0 + 250)
+              & (mine.geometry.y >= y0) & (mine.geometry.y < y0 + 250)).sum()
+    assert inside == top["faelle"].iloc[0]
 
 
 def test_pks_kreis_table_feeds_kreis_rates_but_no_grid_method():
