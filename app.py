@@ -141,21 +141,12 @@ def overlays(view: views.View, points, *, council: bool):
 # --- the view: URL -> widgets -> view -> URL ----------------------------------------------
 def view_from_url() -> tuple[views.View, list[str]]:
     """The URL's view: its parameters, or view ``nr`` of a saved sequence (``?folge=NAME&nr=2``)."""
-    params = st.query_params.to_dict()
-    if "folge" not in params:
+    view, problems, step = views.from_url(st.query_params.to_dict(), default_directory())
+    if step is None:
         st.session_state.pop("folge", None)
-        return views.from_query(params)
-    path = views.sequence_path(default_directory(), params["folge"])
-    try:
-        sequence, problems = views.load_views(path)
-    except AtlasError as err:
-        return views.DEFAULT, [f"Ansichtsfolge „{params['folge']}“ nicht gefunden ({err})."]
-    nr = int(params["nr"]) if params.get("nr", "").isdigit() else 1
-    nr = min(max(nr, 1), max(len(sequence.views), 1))
-    st.session_state.folge = (params["folge"], nr, len(sequence.views))
-    if not sequence.views:
-        return views.DEFAULT, [*problems, f"Die Ansichtsfolge „{params['folge']}“ ist leer."]
-    return dataclasses.replace(sequence.views[nr - 1], mode="sitzung"), problems
+    else:
+        st.session_state.folge = step
+    return view, problems
 
 
 def init_widgets() -> list[str]:
@@ -358,17 +349,6 @@ def council_controls() -> None:
 
 
 # --- main area ------------------------------------------------------------------------------
-def title_line(view: views.View, analysis: Analysis) -> str:
-    place = boundaries.area(view.area).name if view.area else "Sachsen"
-    cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
-    period = (f"{analysis.start:%d.%m.%Y} – {analysis.end:%d.%m.%Y}" if analysis.start and analysis.end
-              else "ganzer Zeitraum")
-    method = METHOD_LABELS[view.method]
-    if view.method == "rates" and analysis.view.level == "kreis":
-        method = method.replace("je Gemeinde", "je Kreis")
-    return f"{place} · {cats} · {period} · {method} · Quelle: {analysis.source}"
-
-
 def accuracy_panel(analysis: Analysis) -> None:
     ev = analysis.evaluation
     if ev is None:
@@ -469,11 +449,11 @@ def main() -> None:
         st.error(str(err))
         return
     if council:
-        st.markdown(f"<h1 class='atlas-title'>{html.escape(title_line(view, analysis))}</h1>",
+        st.markdown(f"<h1 class='atlas-title'>{html.escape(analysis.title_line())}</h1>",
                     unsafe_allow_html=True)
     else:
         st.title("Präventionsatlas Sachsen")
-        st.caption(title_line(view, analysis))
+        st.caption(analysis.title_line())
     try:
         extra, overlay_layers = overlays(view, points, council=council)
     except AtlasError as err:

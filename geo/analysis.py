@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
+from geo.boundaries import area as area_of
 from geo.errors import AtlasError
 from geo.hotspots import (
     GI_CLASSES,
@@ -76,6 +77,18 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     source: str = ""
     demo: bool = False
+
+    def title_line(self) -> str:
+        """Place · categories · period · method · source, e.g. for the council screen's title."""
+        view = self.view
+        place = area_of(view.area).name if view.area else "Sachsen"
+        cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
+        period = (f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}" if self.start and self.end
+                  else "ganzer Zeitraum")
+        method = METHOD_LABELS[view.method]
+        if view.method == "rates" and view.level == "kreis":
+            method = method.replace("je Gemeinde", "je Kreis")
+        return f"{place} · {cats} · {period} · {method} · Quelle: {self.source}"
 
     def metadata(self) -> dict[str, str]:
         """What every export states: method, parameters, period, source, attribution."""

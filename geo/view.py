@@ -230,3 +230,29 @@ def add_view(directory: Path, name: str, view: View) -> ViewSequence:
     path.parent.mkdir(parents=True, exist_ok=True)
     save_views(sequence, path)
     return sequence
+
+
+Step = tuple[str, int, int]  # (sequence name, view number, number of views)
+
+
+def from_url(params: Mapping[str, str], directory: Path) -> tuple[View, list[str], Step | None]:
+    """The view a URL asks for: its parameters, or view ``nr`` of a saved sequence.
+
+    ``?folge=NAME&nr=2`` opens the second view of the sequence NAME (under `directory`)
+    on the shared screen. Returns the view, German messages, and for a sequence the step
+    ``(name, nr, total)`` (else None).
+    """
+    if "folge" not in params:
+        view, problems = from_query(params)
+        return view, problems, None
+    name = str(params["folge"])
+    try:
+        sequence, problems = load_views(sequence_path(directory, name))
+    except InputFileError as err:
+        return DEFAULT, [f"Ansichtsfolge „{name}“ nicht gefunden ({err})."], None
+    nr = int(params["nr"]) if str(params.get("nr", "")).isdigit() else 1
+    nr = min(max(nr, 1), max(len(sequence.views), 1))
+    if not sequence.views:
+        return DEFAULT, [*problems, f"Die Ansichtsfolge „{name}“ ist leer."], None
+    view = dataclasses.replace(sequence.views[nr - 1], mode="sitzung")
+    return view, problems, (name, nr, len(sequence.views))

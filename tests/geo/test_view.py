@@ -11,6 +11,7 @@ from geo.view import (
     ViewSequence,
     add_view,
     from_query,
+    from_url,
     list_sequences,
     load_views,
     save_views,
@@ -117,3 +118,15 @@ def test_presenter_builds_a_sequence_view_by_view(tmp_path):
     assert list_sequences(tmp_path) == ["Rat Freiberg"]
     assert load_views(sequence_path(tmp_path, "Rat Freiberg"))[0].views == seq.views
     assert sequence_path(tmp_path, "../../etc/passwd").parent == tmp_path / "ansichten"
+
+
+def test_url_with_a_sequence_opens_its_view_on_the_shared_screen(tmp_path):
+    add_view(tmp_path, "Rat", View(area="14522180", title="Graffiti Innenstadt"))
+    add_view(tmp_path, "Rat", View(area="14522180", method="kde", title="Vermüllung Bahnhof"))
+    view, problems, step = from_url({"folge": "Rat", "nr": "2"}, tmp_path)
+    assert problems == [] and step == ("Rat", 2, 2)
+    assert (view.title, view.method, view.mode) == ("Vermüllung Bahnhof", "kde", "sitzung")
+    assert from_url({"folge": "Rat", "nr": "9"}, tmp_path)[2] == ("Rat", 2, 2)  # clamped
+    view, problems, step = from_url({"folge": "Gibtsnicht"}, tmp_path)
+    assert step is None and view == DEFAULT and "Ansichtsfolge „Gibtsnicht“ nicht gefunden" in problems[0]
+    assert from_url({"ags": "14522180"}, tmp_path)[0].area == "14522180"
