@@ -19,8 +19,8 @@ from pathlib import Path
 
 from geo.boundaries import gemeinde_labels, kreis_labels
 from geo.errors import InputFileError
+from geo.incidents.categories import CATEGORIES
 
-CATEGORIES = ("graffiti", "littering", "violence", "extremism", "drugs", "other")
 METHODS = ("rates", "kde", "gi", "lisa")
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
