@@ -103,19 +103,25 @@ class OfflinePage:
             self.external.append(url)
             route.abort()
 
+    def settle(self, timeout_ms: int = 90_000) -> None:
+        """Wait until the app's script run has finished and one map is left on the page."""
+        self.page.wait_for_function(
+            "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            f" && document.querySelectorAll('{MAP_IFRAME}').length === 1", timeout=timeout_ms)
+
     def map_frame(self, timeout_ms: int = 90_000):
         """The map iframe once the app has settled (during a rerun the old map may linger)."""
-        self.page.wait_for_function(
-            f"document.querySelectorAll('{MAP_IFRAME}').length === 1", timeout=timeout_ms)
-        return self.page.frame_locator(MAP_IFRAME)
+        self.settle(timeout_ms)
+        return self.page.locator(MAP_IFRAME).last.content_frame
 
     def map_point(self, lat: float, lon: float) -> tuple[float, float]:
         """Page coordinates of (lat, lon) on the map (streamlit-folium names the map ``map_div``)."""
-        frame = self.page.frame(url=lambda u: "streamlit_folium" in u) or next(
-            f for f in self.page.frames if f.evaluate("typeof map_div !== 'undefined'"))
+        self.settle()
+        frame = self.page.locator(MAP_IFRAME).last.element_handle().content_frame()
+        frame.wait_for_function("typeof map_div !== 'undefined'")
         x, y = frame.evaluate(f"(() => {{ const p = map_div.latLngToContainerPoint([{lat}, {lon}]);"
                               " return [p.x, p.y]; })()")
-        box = self.page.locator(MAP_IFRAME).bounding_box()
+        box = self.page.locator(MAP_IFRAME).last.bounding_box()
         return box["x"] + x, box["y"] + y
 
     def screenshot(self, name: str) -> Path:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import MAP_IFRAME
+
 pytestmark = pytest.mark.browser
 
 GEMEINDE_PATHS = "path.leaflet-interactive"
@@ -36,7 +38,7 @@ def test_link_with_ags_opens_freiberg_and_tooltip_names_it(app_url, offline_page
     assert paths.count() == 418
     page.get_by_text("Freiberg (Mittelsachsen) · 40.485 Einwohner").wait_for()
     # The map is fitted to Freiberg: its centre lies inside Freiberg. Hover there.
-    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    box = page.locator(MAP_IFRAME).last.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
     tooltip = frame.locator(".leaflet-tooltip")
