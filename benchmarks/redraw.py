@@ -1,0 +1,395 @@
+"""Warm redraw in the browser when a planner changes method, category or period (issue 5).
+
+Target: a change of category, period or method redraws in ≤ 0.5 s warm for 1 M incidents.
+
+What it does: imports ``--n`` demo incidents (``geo.incidents.demo.demo_csv``, seed 1) into a
+temporary store (for ``--n 20000`` the app's built-in demo data, empty store), starts
+``streamlit run app.py`` headless on a free loopback port and opens it in Debian's chromium
+(Playwright, every request not going to 127.0.0.1 is aborted and counted). Starting at
+``?kategorie=graffiti`` it clicks through the sidebar like a planner:
+
+* method radio: rates → KDE → Gi* → LISA → rates, once cold (fills the app's caches), then
+  ``--repeats`` warm rounds;
+* category multiselect (under Gi*): add "Vermüllung", remove it again, back and forth;
+* period selectbox "Zeitraum" (under Gi*): 2024 ↔ 2023.
+
+Each redraw is timed from the click until (1) the title caption shows the new view
+(``caption_s``: the server has run the analysis; ``cached_analysis`` hit or not), (2) the
+largest websocket frame of the rerun has arrived (``payload_s``: the map HTML built by
+``layers.compose.atlas_map`` and sent by streamlit-folium) and (3) exactly one map iframe
+exists whose Leaflet map is new, has its 418 Gemeinde paths and shows the method's legend
+(``redraw_s``, the figure held against the target). ``bytes`` is what the browser received
+over the websocket for the rerun. Warm = the target view was drawn before in this session.
+
+Where the time goes (first runs 2026-11-27 on 2 shared cores: warm ≈ 1.3 s at 20 k, 10–25 s
+at 1 M; the target of 0.5 s is not met). The analysis itself is not the problem: warm, the
+caption (``cached_analysis`` hit) is there after 0.2–0.4 s, even for 1 M. The rest is the map:
+
+* Every rerun rebuilds the whole folium map, streamlit-folium renders it (twice) to one
+  HTML/JS string, calls ``Map.get_bounds`` over every coordinate, and the browser gets a new
+  iframe in which Leaflet parses and draws everything again. The map is never updated in
+  place (``st_folium(feature_group_to_add=...)`` is not used).
+* The 418 Gemeinde shapes plus Kreis borders (≈ 1 MB GeoJSON) are in every map although
+  only the result layer changes: ≈ 1.3 MB of map HTML per rerun at 20 k before any points.
+* The planner view embeds all incidents of the chosen categories as FastMarkerCluster data
+  (``layers.incidents.incident_data``: one Python list per point, not cached, not limited
+  to the period) and the browser creates an ``L.circleMarker`` with tooltip for each of
+  them on every redraw, although the layers are switched off (``show=False``). At 1 M that
+  is ≈ 16 MB per rerun for Graffiti, ≈ 28 MB with a second category: this dominates.
+* Streamlit's message cache spares the transfer when a map equal to one of the last
+  reruns comes back (toggling back and forth: 0.02 MB received), yet the redraw takes as
+  long: building the map on the server and re-creating it in the browser are the floor,
+  not the network.
+
+Suggestions: (1) keep the base map (boundaries, Kreis borders) stable and send only the
+result layer via ``st_folium(..., feature_group_to_add=[...])`` so the iframe and Leaflet
+map survive a rerun; (2) do not ship every incident to the planner's map: cluster on the
+server (counts per grid cell, cached per source/category/period) or show points only for
+the selected Gemeinde/zoom, and filter them by the period; (3) cache the map pieces that
+do not change (``gemeinden_layer`` GeoJSON string is cached, the folium objects and their
+render are not).
+
+Run: ``.venv/bin/python benchmarks/redraw.py [--n 1000000] [--repeats 3]``. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo.analysis import METHOD_LABELS, analyse  # noqa: E402
+from geo.incidents import CATEGORY_LABELS  # noqa: E402
+from geo.incidents.demo import DEFAULT_N, demo_csv, demo_points  # noqa: E402
+from geo.store import IncidentStore  # noqa: E402
+from geo.view import View  # noqa: E402
+from layers import boundaries as boundary_layers  # noqa: E402
+from layers import compose  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TARGET_S = 0.5
+LEGENDS = {"rates": "Vorfälle je 1.000 Einwohner", "kde": "Kerndichte (Vorfälle je km²)",
+           "gi": "Gi* (FDR-korrigiert)", "lisa": "Local Moran (LISA)"}
+EXTRA_CATEGORY = "littering"
+PERIODS = ("2024", "2023")
+CACHED_BELOW = 100_000  # bytes: a rerun whose largest frame is smaller did not send the map
+
+_CAPTION_JS = """([old, hint]) => {
+  const el = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+      .find(e => e.innerText.includes(' · Quelle: '));
+  return !!el && el.innerText !== old && el.innerText.includes(hint) ? el.innerText : false;
+}"""
+_MARK_JS = """([sel, token]) => {
+  const f = document.querySelector(sel);
+  f.contentWindow.__bench = token;
+  if (f.contentWindow.map) f.contentWindow.map.__bench = token;
+}"""
+_MAP_JS = """([sel, token, legend]) => {
+  const fs = document.querySelectorAll(sel);
+  if (fs.length !== 1) return false;
+  const w = fs[0].contentWindow, d = fs[0].contentDocument;
+  if (!w || !d || !d.body || !w.map) return false;
+  if (w.__bench === token && w.map.__bench === token) return false;
+  if (d.querySelectorAll('path.leaflet-interactive').length < 418) return false;
+  return d.body.innerText.includes(legend);
+}"""
+_IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    || !document.querySelector('[data-testid="stStatusWidget"]').innerText.includes('Running')"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_store(directory: Path, n: int) -> float:
+    """Import `n` demo incidents into the store at `directory` (none for the built-in demo); seconds."""
+    if n == DEFAULT_N:
+        return 0.0
+    t0 = time.perf_counter()
+    csv = demo_csv(directory.parent / "vorfaelle_demo.csv", n=n, seed=1)
+    IncidentStore(directory).import_file(csv)
+    csv.unlink()
+    return time.perf_counter() - t0
+
+
+def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ATLAS_DATA_DIR": str(store)}
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit ended with exit code {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.2)  # no page is open yet
+    proc.terminate()
+    raise RuntimeError(f"streamlit did not answer at {url}")
+
+
+class Planner:
+    """One browser page on the app; times each redraw from the click to the new map."""
+
+    def __init__(self, page, timeout_s: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_s * 1000
+        self.frames: list[tuple[float, int]] = []
+        self.external: list[str] = []
+        self.method = "rates"
+        self.results: list[dict] = []
+        page.route("**/*", self._route)
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        self.sidebar = page.locator('[data-testid="stSidebar"]')
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(LOCAL_PREFIXES):
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _frame(self, payload) -> None:
+        self.frames.append((time.perf_counter(), len(payload)))
+
+    def open(self, url: str) -> float:
+        t0 = time.perf_counter()
+        self.page.goto(url)
+        self.page.wait_for_function(_MAP_JS, arg=[MAP_IFRAME, "-", LEGENDS["rates"]],
+                                    timeout=self.timeout_ms, polling=50)
+        elapsed = time.perf_counter() - t0
+        self.idle()
+        return elapsed
+
+    def idle(self) -> None:
+        """Wait until the rerun has finished (no "Running" indicator), so the next click is a fresh rerun."""
+        self.page.wait_for_function(_IDLE_JS, timeout=self.timeout_ms, polling=50)
+        self.page.wait_for_timeout(300)
+        self.page.wait_for_function(_IDLE_JS, timeout=self.timeout_ms, polling=50)
+
+    def caption(self) -> str:
+        title = self.page.locator('[data-testid="stCaptionContainer"]', has_text=" · Quelle: ")
+        return title.first.inner_text()
+
+    def measure(self, change: str, phase: str, hint: str, act) -> dict:
+        """Run `act` (ends with the click), wait for caption, payload and map; record the times."""
+        old, token = self.caption(), f"t{len(self.results)}"
+        self.page.evaluate(_MARK_JS, [MAP_IFRAME, token])
+        act_prepare, act_click = act
+        act_prepare()
+        start = len(self.frames)
+        t0 = time.perf_counter()
+        act_click()
+        self.page.wait_for_function(_CAPTION_JS, arg=[old, hint], timeout=self.timeout_ms, polling=20)
+        t_caption = time.perf_counter()
+        self.page.wait_for_function(_MAP_JS, arg=[MAP_IFRAME, token, LEGENDS[self.method]],
+                                    timeout=self.timeout_ms, polling=20)
+        t_map = time.perf_counter()
+        self.idle()
+        frames = [f for f in self.frames[start:] if f[0] <= t_map]
+        big = max(frames, key=lambda f: f[1], default=(t_map, 0))
+        # A map identical to one of the last reruns comes from Streamlit's message cache: no payload.
+        payload = big[0] - t0 if big[1] >= CACHED_BELOW else None
+        row = {"change": change, "phase": phase, "caption_s": t_caption - t0, "payload_s": payload,
+               "redraw_s": t_map - t0, "bytes": sum(f[1] for f in frames)}
+        self.results.append(row)
+        print(f"  {change:<22} {phase:<4} redraw {row['redraw_s']:6.2f} s  "
+              f"caption {row['caption_s']:6.2f} s  map payload in "
+              + (f"{payload:6.2f} s  " if payload is not None else "cached  ")
+              + f"{row['bytes'] / 1e6:7.2f} MB", flush=True)
+        return row
+
+    def open_dropdown(self, field) -> None:
+        """Open a selectbox/multiselect (after a rerun a click alone may leave it closed)."""
+        field.click()
+        if field.get_attribute("aria-expanded") != "true":
+            field.press("ArrowDown")
+
+    def option(self, text: str):
+        """The open dropdown's entry `text` (Streamlit's options carry no accessible name)."""
+        return self.page.locator('[role="option"]').get_by_text(text, exact=True).first
+
+    # --- the planner's actions: (prepare, click) ------------------------------------------
+    def choose_method(self, method: str, phase: str) -> None:
+        self.method = method
+        label = METHOD_LABELS[method]
+        self.measure(f"methode:{method}", phase, label,
+                     (lambda: None, lambda: self.sidebar.get_by_text(label, exact=True).click()))
+
+    def toggle_category(self, add: bool, phase: str) -> None:
+        label = CATEGORY_LABELS[EXTRA_CATEGORY]
+        field = self.sidebar.get_by_role("combobox", name="Kategorien", exact=True)
+        if add:
+            act = (lambda: self.open_dropdown(field), lambda: self.option(label).click())
+        else:
+            remove = self.sidebar.locator(f'[data-testid="stMultiSelect"] [aria-label="Remove {label}"]')
+            act = (lambda: None, lambda: remove.first.click())
+        hint = f"Graffiti, {label}" if add else "Graffiti · "
+        self.measure(f"kategorie:{'+' if add else '-'}{EXTRA_CATEGORY}", phase, hint, act)
+        self.page.keyboard.press("Escape")
+
+    def choose_period(self, year: str, phase: str) -> None:
+        box = self.sidebar.get_by_role("combobox", name="Zeitraum", exact=True)
+        self.measure(f"zeitraum:{year}", phase, f"01.01.{year} – 31.12.{year}",
+                     (lambda: self.open_dropdown(box), lambda: self.option(year).click()))
+
+
+def run(planner: Planner, repeats: int) -> None:
+    print("Method (cold, then warm):", flush=True)
+    for method in ("kde", "gi", "lisa", "rates"):
+        planner.choose_method(method, "cold" if method != "rates" else "warm")
+    for _ in range(repeats):
+        for method in ("kde", "gi", "lisa", "rates"):
+            planner.choose_method(method, "warm")
+    planner.choose_method("gi", "warm")
+    print("Category under Gi* (add/remove Vermüllung):", flush=True)
+    planner.toggle_category(True, "cold")
+    planner.toggle_category(False, "warm")
+    for _ in range(repeats):
+        planner.toggle_category(True, "warm")
+        planner.toggle_category(False, "warm")
+    print("Period under Gi* (Zeitraum 2024 / 2023):", flush=True)
+    for year in PERIODS:
+        planner.choose_period(year, "cold")
+    for _ in range(repeats):
+        for year in PERIODS:
+            planner.choose_period(year, "warm")
+
+
+def server_breakdown(store: Path, n: int) -> dict[str, dict]:
+    """What one rerun costs on the server after the (cached) analysis, measured in this process.
+
+    For Raten and Gi* on Graffiti (whole period), with and without the planner's incident
+    points: ``atlas_map`` (``build_s``), the HTML/JS that streamlit-folium renders and sends
+    (``render_s``, ``html_mb``) and ``Map.get_bounds`` which streamlit-folium also calls on
+    every rerun (``bounds_s``). Run after the browser part, so the two do not compete.
+    """
+    points = demo_points() if n == DEFAULT_N else IncidentStore(store).points()
+    out = {}
+    for method in ("rates", "gi"):
+        analysis = analyse(points, View(method=method), source="Benchmark", demo=True)
+        for with_points in (True, False):
+            t0 = time.perf_counter()
+            m = compose.atlas_map(analysis, points=points if with_points else None)
+            t1 = time.perf_counter()
+            html = m.get_root().render()
+            t2 = time.perf_counter()
+            m.get_bounds()
+            t3 = time.perf_counter()
+            key = f"{method}{'' if with_points else ' ohne Vorfallpunkte'}"
+            out[key] = {"build_s": round(t1 - t0, 3), "render_s": round(t2 - t1, 3),
+                        "bounds_s": round(t3 - t2, 3), "html_mb": round(len(html.encode()) / 1e6, 2)}
+            print(f"  {key:<30} build {t1 - t0:6.2f} s  render {t2 - t1:6.2f} s  get_bounds {t3 - t2:6.2f} s"
+                  f"  HTML {out[key]['html_mb']:7.2f} MB", flush=True)
+    return out
+
+
+def summarise(results: list[dict]) -> dict:
+    per_change: dict[str, dict] = {}
+    for change in dict.fromkeys(r["change"] for r in results):
+        rows = [r for r in results if r["change"] == change]
+        warm = [r for r in rows if r["phase"] == "warm"]
+        cold = [r for r in rows if r["phase"] == "cold"]
+        entry = {"warm_runs": len(warm)}
+        sent = [r["payload_s"] for r in warm if r["payload_s"] is not None]
+        if warm:
+            entry.update({
+                "warm_median_s": round(statistics.median(r["redraw_s"] for r in warm), 3),
+                "warm_max_s": round(max(r["redraw_s"] for r in warm), 3),
+                "warm_caption_median_s": round(statistics.median(r["caption_s"] for r in warm), 3),
+                "warm_payload_median_s": round(statistics.median(sent), 3) if sent else None,
+                "warm_mb_median": round(statistics.median(r["bytes"] for r in warm) / 1e6, 2)})
+        if cold:
+            entry["cold_s"] = round(cold[0]["redraw_s"], 3)
+            entry["cold_caption_s"] = round(cold[0]["caption_s"], 3)
+        per_change[change] = entry
+    return per_change
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="incidents (20000: built-in demo data)")
+    parser.add_argument("--repeats", type=int, default=3, help="warm rounds per change type")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for one redraw")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="atlas_redraw_") as tmp:
+        store = Path(tmp) / "store"
+        store.mkdir()
+        print(f"Preparing {args.n:,} incidents …", flush=True)
+        import_s = prepare_store(store, args.n)
+        proc, url = start_app(store, Path(tmp) / "streamlit.log")
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                planner = Planner(page, args.timeout)
+                first = planner.open(f"{url}/?kategorie=graffiti")
+                print(f"Import {import_s:.1f} s; page open to first map {first:.2f} s", flush=True)
+                run(planner, args.repeats)
+                browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        boundary_mb = (len(boundary_layers.gemeinden_geojson().encode())
+                       + len(boundary_layers.kreis_borders_geojson().encode())) / 1e6
+        print(f"\nServer side of one rerun, in this process (boundaries GeoJSON {boundary_mb:.2f} MB "
+              "in every map):", flush=True)
+        server = server_breakdown(store, args.n)
+    results = planner.results
+    per_change = summarise(results)
+    warm = [r["redraw_s"] for r in results if r["phase"] == "warm"]
+    median, worst = statistics.median(warm), max(warm)
+    print("\nPer change (warm median / max, caption = server analysis done, payload = map HTML arrived):")
+    for change, e in per_change.items():
+        nan = float("nan")
+        print(f"  {change:<22} warm {e.get('warm_median_s', nan):6.2f} / {e.get('warm_max_s', nan):6.2f} s"
+              f"  caption {e.get('warm_caption_median_s', nan):6.2f} s"
+              + (f"  payload {e['warm_payload_median_s']:6.2f} s" if e.get("warm_payload_median_s")
+                 else "  payload cached ")
+              + f"  {e.get('warm_mb_median', nan):6.2f} MB"
+              + (f"  cold {e['cold_s']:6.2f} s" if "cold_s" in e else ""))
+    print(f"Warm redraw over all changes: median {median:.2f} s, max {worst:.2f} s "
+          f"(target {TARGET_S} s: {'met' if worst <= TARGET_S else 'NOT met'}); "
+          f"external requests blocked: {len(planner.external)}")
+    print(json.dumps({
+        "n": args.n, "warm_redraw_median_s": round(median, 3), "warm_redraw_max_s": round(worst, 3),
+        "per_change": per_change,
+        "cold_first_s": {c: e["cold_s"] for c, e in per_change.items() if "cold_s" in e},
+        "first_map_s": round(first, 3), "import_s": round(import_s, 1),
+        "server_map": server, "boundary_geojson_mb": round(boundary_mb, 2),
+        "external_requests": len(planner.external), "target_s": TARGET_S, "meets_target": worst <= TARGET_S,
+    }))
+
+
+if __name__ == "__main__":
+    main()
