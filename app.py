@@ -471,6 +471,9 @@ def main() -> None:
             accuracy_panel(analysis)
             for note in analysis.notes:
                 st.caption(note)
+            if not points.empty and compose.map_points(points, analysis) is None:
+                st.caption(f"Einzelne Vorfälle werden erst ab höchstens {zahl(compose.MAX_MAP_POINTS)} als "
+                           "Punkte gezeigt – Gebiet, Zeitraum oder Kategorien eingrenzen.")
             if view.area and not points.empty:
                 report_buttons(view.area, points, analysis.demo)
         ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")

@@ -20,6 +20,7 @@ from geo.analysis import Analysis
 from geo.boundaries import area as area_of
 from geo.export import to_csv_bytes, to_gpkg_bytes
 from geo.hotspots import GridHotspots
+from geo.hotspots.points import select
 from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
 from layers import maps
@@ -54,8 +55,9 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
         m = maps.base_map(bounds=((south, west), (north, east)), large_text=council)
     for layer in [*overlays, *result_layers(analysis, council=council)]:
         m.add_child(layer)
-    if points is not None and not council:
-        for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
+    shown = map_points(points, analysis) if points is not None and not council else None
+    if shown is not None:
+        for layer in incident_layers(shown, categories=analysis.view.categories, demo=analysis.demo,
                                      show=False):
             layer.add_to(m)
     if analysis.view.method != "rates":
@@ -68,6 +70,23 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
         geojson = display.to_geojson(selected, properties=[])
         boundary_layers.selection_layer(geojson, name=area_of(key).name).add_to(m)
     return maps.finish(m)
+
+
+#: At most this many incident points go to the browser (about 30 bytes each).
+MAX_MAP_POINTS = 20_000
+
+
+def map_points(points, analysis: Analysis):
+    """The view's incidents (categories, period, area) for the planner's point layer.
+
+    None when there are more than :data:`MAX_MAP_POINTS`: a million points would be a
+    page of many megabytes; the planner then narrows area or period (the app says so).
+    """
+    view = analysis.view
+    chosen = select(points, categories=view.categories, start=view.start, end=view.end)
+    if view.area is not None:
+        chosen = chosen[chosen["ags"].str.startswith(view.area)]
+    return chosen if len(chosen) <= MAX_MAP_POINTS else None
 
 
 def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, label: str = "",

@@ -1,7 +1,9 @@
 """The composed atlas map: payload per method, privacy on the shared screen, exports."""
 
+import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from geo.analysis import analyse
@@ -69,3 +71,14 @@ def test_every_export_is_made_and_names_the_view(points, kind):
         html = data.decode()
         assert not re.findall(r"""(?:src|href)\\s*=\\s*["'](https?:[^"']+)""", html)
         assert html.count("Gi* (FDR-korrigiert)") == 1
+
+
+def test_planner_points_follow_period_and_area_and_stay_bounded(points):
+    view = View(area="14522", method="gi", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    shown = compose.map_points(points, analyse(points, view))
+    assert len(shown) > 0
+    assert shown["ags"].str.startswith("14522").all()
+    assert (shown["time"] >= "2024-01-01").all() and (shown["category"] == "graffiti").all()
+    many = pd.concat([points] * 3, ignore_index=True)  # 60,000 incidents statewide
+    everything = View(categories=tuple(sorted(set(points["category"]))))
+    assert compose.map_points(many, analyse(many, everything)) is None
