@@ -21,21 +21,24 @@ exists whose Leaflet map is new, has its 418 Gemeinde paths and shows the method
 (``redraw_s``, the figure held against the target). ``bytes`` is what the browser received
 over the websocket for the rerun. Warm = the target view was drawn before in this session.
 
-Where the time goes (first runs 2026-11-27 on 2 shared cores: warm ≈ 1.3 s at 20 k, 10–25 s
-at 1 M; the target of 0.5 s is not met). The analysis itself is not the problem: warm, the
-caption (``cached_analysis`` hit) is there after 0.2–0.4 s, even for 1 M. The rest is the map:
+Where the time goes (runs of 2026-11-27 on 2 shared cores; the 0.5 s target is NOT met).
+Warm redraw: median 1.60 s, max 2.34 s at 20 k; median 9.65 s, max 13.4 s at 1 M. The
+analysis is not the problem: warm, the caption (``cached_analysis`` hit) is there after
+0.2–0.3 s, also at 1 M. The rest is the map:
 
-* Every rerun rebuilds the whole folium map, streamlit-folium renders it (twice) to one
-  HTML/JS string, calls ``Map.get_bounds`` over every coordinate, and the browser gets a new
-  iframe in which Leaflet parses and draws everything again. The map is never updated in
-  place (``st_folium(feature_group_to_add=...)`` is not used).
-* The 418 Gemeinde shapes plus Kreis borders (≈ 1 MB GeoJSON) are in every map although
-  only the result layer changes: ≈ 1.3 MB of map HTML per rerun at 20 k before any points.
+* Every rerun rebuilds the whole folium map and streamlit-folium renders it (twice: the
+  figure, then the map) to one HTML/JS string; the browser gets a new iframe in which
+  Leaflet parses and draws everything again. The map is never updated in place
+  (``st_folium(feature_group_to_add=...)`` is not used).
+* The 418 Gemeinde shapes plus Kreis borders (0.86 MB GeoJSON) are in every map although
+  only the result layer changes: 1.3 MB of map HTML per rerun before any incident point.
+  At 20 k: build 0.1–0.3 s + render 0.15 s (×2), 1.7 MB sent, ≈ 0.4 s in the browser.
 * The planner view embeds all incidents of the chosen categories as FastMarkerCluster data
   (``layers.incidents.incident_data``: one Python list per point, not cached, not limited
   to the period) and the browser creates an ``L.circleMarker`` with tooltip for each of
-  them on every redraw, although the layers are switched off (``show=False``). At 1 M that
-  is ≈ 16 MB per rerun for Graffiti, ≈ 28 MB with a second category: this dominates.
+  them on every redraw, although the layers are switched off (``show=False``). At 1 M this
+  dominates: the map HTML grows from 1.3 MB to 15.5 MB (Graffiti; 28.5 MB with a second
+  category), ``atlas_map`` from 0.07–0.3 s to 1.8–2.7 s, one render from 0.17 s to 1.9 s.
 * Streamlit's message cache spares the transfer when a map equal to one of the last
   reruns comes back (toggling back and forth: 0.02 MB received), yet the redraw takes as
   long: building the map on the server and re-creating it in the browser are the floor,
