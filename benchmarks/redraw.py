@@ -22,8 +22,9 @@ exists whose Leaflet map is new, has its 418 Gemeinde paths and shows the method
 over the websocket for the rerun. Warm = the target view was drawn before in this session.
 
 Where the time goes (runs of 2026-11-27 on 2 shared cores; the 0.5 s target is NOT met).
-Warm redraw: median 1.60 s, max 2.34 s at 20 k; median 9.65 s, max 13.4 s at 1 M. The
-analysis is not the problem: warm, the caption (``cached_analysis`` hit) is there after
+Warm redraw at 1 M: median 1.39 s, max 2.28 s since b90b50e (point layer left out above
+20,000 points); median 9.65 s, max 13.4 s before it. At 20 k: median 1.60 s, max 2.34 s.
+The analysis is not the problem: warm, the caption (``cached_analysis`` hit) is there after
 0.2–0.3 s, also at 1 M. The rest is the map:
 
 * Every rerun rebuilds the whole folium map and streamlit-folium renders it (twice: the
@@ -31,26 +32,25 @@ analysis is not the problem: warm, the caption (``cached_analysis`` hit) is ther
   Leaflet parses and draws everything again. The map is never updated in place
   (``st_folium(feature_group_to_add=...)`` is not used).
 * The 418 Gemeinde shapes plus Kreis borders (0.86 MB GeoJSON) are in every map although
-  only the result layer changes: 1.3 MB of map HTML per rerun before any incident point.
-  At 20 k: build 0.1–0.3 s + render 0.15 s (×2), 1.7 MB sent, ≈ 0.4 s in the browser.
-* The planner view embeds all incidents of the chosen categories as FastMarkerCluster data
-  (``layers.incidents.incident_data``: one Python list per point, not cached, not limited
-  to the period) and the browser creates an ``L.circleMarker`` with tooltip for each of
-  them on every redraw, although the layers are switched off (``show=False``). At 1 M this
-  dominates: the map HTML grows from 1.3 MB to 15.5 MB (Graffiti; 28.5 MB with a second
-  category), ``atlas_map`` from 0.07–0.3 s to 1.8–2.7 s, one render from 0.17 s to 1.9 s.
+  only the result layer changes: 1.3 MB of map HTML per rerun. At 1 M (no points): caption
+  0.2 s → map payload received ≈ 0.85–1.8 s (``atlas_map`` 0.07–0.3 s, render 0.11 s ×2,
+  protobuf + websocket) → ≈ 0.4 s more in the browser until the legend shows.
+* Before b90b50e the planner view embedded all incidents of the chosen categories as
+  FastMarkerCluster data and the browser created an ``L.circleMarker`` for each on every
+  redraw (layers switched off): 15.5 MB map HTML for Graffiti (28.5 MB with a second
+  category), ``atlas_map`` 1.8–2.7 s, one render 1.9 s. That dominated at 1 M.
 * Streamlit's message cache spares the transfer when a map equal to one of the last
-  reruns comes back (toggling back and forth: 0.02 MB received), yet the redraw takes as
-  long: building the map on the server and re-creating it in the browser are the floor,
-  not the network.
+  reruns comes back (toggling back and forth: 0.02 MB received), yet the redraw takes
+  1.2–1.5 s: building the map on the server and re-creating it in the browser are the
+  floor, not the network.
 
-Suggestions: (1) keep the base map (boundaries, Kreis borders) stable and send only the
-result layer via ``st_folium(..., feature_group_to_add=[...])`` so the iframe and Leaflet
-map survive a rerun; (2) do not ship every incident to the planner's map: cluster on the
-server (counts per grid cell, cached per source/category/period) or show points only for
-the selected Gemeinde/zoom, and filter them by the period; (3) cache the map pieces that
-do not change (``gemeinden_layer`` GeoJSON string is cached, the folium objects and their
-render are not).
+Suggestions: (1) keep the base map (boundaries, Kreis borders) identical between reruns
+and send only the result layer, legend and points via ``st_folium(...,
+feature_group_to_add=[...])``: the iframe and Leaflet map then survive a rerun and only
+the changed layer's JS (KB, not 1.3 MB) is sent and evaluated; (2) below the 20,000-point
+cap, cache the point layer data per (source, categories, period, area) instead of
+rebuilding it every rerun; (3) the Gemeinde GeoJSON string is cached, the folium objects
+built from it and their render are not: cache what does not change.
 
 Run: ``.venv/bin/python benchmarks/redraw.py [--n 1000000] [--repeats 3]``. Last line: one JSON object.
 """
