@@ -97,24 +97,23 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def gemeinde(ags: str) -> pd.Series:
-    """The Gemeinde with this 8-digit AGS (full geometry), or `UnknownAreaError`."""
-    gdf = load_gemeinden()
-    hit = gdf[gdf["ags"] == str(ags).strip()]
+def _row(gdf: gpd.GeoDataFrame, column: str, key: str, msg: str) -> pd.Series:
+    hit = gdf[gdf[column] == str(key).strip()]
     if hit.empty:
-        msg = f"'{ags}' ist kein Amtlicher Gemeindeschlüssel einer sächsischen Gemeinde."
         raise UnknownAreaError(msg)
     return hit.iloc[0]
+
+
+def gemeinde(ags: str) -> pd.Series:
+    """The Gemeinde with this 8-digit AGS (full geometry), or `UnknownAreaError`."""
+    msg = f"'{ags}' ist kein Amtlicher Gemeindeschlüssel einer sächsischen Gemeinde."
+    return _row(load_gemeinden(), "ags", ags, msg)
 
 
 def kreis(kreis_ags: str) -> pd.Series:
     """The Kreis with this 5-digit key (full geometry), or `UnknownAreaError`."""
-    gdf = load_kreise()
-    hit = gdf[gdf["kreis_ags"] == str(kreis_ags).strip()]
-    if hit.empty:
-        msg = f"'{kreis_ags}' ist kein Kreisschlüssel eines sächsischen Kreises."
-        raise UnknownAreaError(msg)
-    return hit.iloc[0]
+    msg = f"'{kreis_ags}' ist kein Kreisschlüssel eines sächsischen Kreises."
+    return _row(load_kreise(), "kreis_ags", kreis_ags, msg)
 
 
 def find_gemeinden(name: str) -> gpd.GeoDataFrame:
