@@ -158,13 +158,15 @@ def cells_geojson(cells: gpd.GeoDataFrame, properties: list[str]) -> str:
 MAX_CELL_FEATURES = 1_500
 
 
-def merged_cells_geojson(cells: gpd.GeoDataFrame, by: str) -> str:
-    """One (multi)polygon per value of `by` from the cell squares, with ``zellen`` (cells), WGS84."""
-    parts = [{by: value, "zellen": len(group), "geometry": shapely.coverage_union_all(group.geometry.values)}
+def merged_cells_geojson(cells: gpd.GeoDataFrame, by: str, label: str) -> str:
+    """One (multi)polygon per value of `by` from the cell squares, with its `label` text and
+    ``zellen`` (number of cells), in WGS84."""
+    parts = [{by: value, label: group[label].iloc[0], "zellen": len(group),
+              "geometry": shapely.coverage_union_all(group.geometry.values)}
              for value, group in cells.groupby(by, sort=True)]
     merged = gpd.GeoDataFrame(parts, geometry="geometry", crs=METRIC_CRS).to_crs(DISPLAY_CRS)
     merged = merged.set_geometry(display.round_coordinates(merged.geometry.values, decimals=5))
-    return display.to_geojson(merged, properties=[by, "zellen"])
+    return display.to_geojson(merged, properties=[by, label, "zellen"])
 
 
 def gi_features(result: GridHotspots) -> gpd.GeoDataFrame:
@@ -180,32 +182,34 @@ def _p_text(p: float) -> str:
     return "< 0,001" if p < 0.001 else zahl(p, 3)
 
 
-def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True
-             ) -> folium.FeatureGroup:
-    """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
-    cells = gi_features(result)
+def _cells_layer(cells: gpd.GeoDataFrame, *, by: str, colours: dict, name: str, show: bool,
+                 properties: list[str], fields: list[str], aliases: list[str]) -> folium.FeatureGroup:
+    """Coloured cells by class `by`; above :data:`MAX_CELL_FEATURES` cells merged per class."""
     group = folium.FeatureGroup(name=name, show=show)
     if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
         return group
     if len(cells) > MAX_CELL_FEATURES:
-        folium.GeoJson(
-            merged_cells_geojson(cells, "gi_bin"), name=name,
-            style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["gi_bin"]],
-                                      "fillOpacity": 0.75, "color": GI_COLOURS[f["properties"]["gi_bin"]],
-                                      "weight": 0.5},
-            tooltip=folium.GeoJsonTooltip(fields=["gi_bin", "zellen"], aliases=["Klasse (−3…3)", "Zellen"]),
-        ).add_to(group)
-        return group
-    geojson = cells_geojson(cells, ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"])
+        geojson = merged_cells_geojson(cells, by, fields[0])
+        tooltip = folium.GeoJsonTooltip(fields=[fields[0], "zellen"], aliases=[aliases[0], "Zellen"])
+    else:
+        geojson = cells_geojson(cells, properties)
+        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
     folium.GeoJson(
-        geojson, name=name,
-        style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["gi_bin"]], "fillOpacity": 0.75,
-                                  "color": GI_COLOURS[f["properties"]["gi_bin"]], "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
-                                      aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert",
-                                               "p (FDR-korrigiert)", "Zelle"], sticky=True),
+        geojson, name=name, tooltip=tooltip,
+        style_function=lambda f: {"fillColor": colours[f["properties"][by]], "fillOpacity": 0.75,
+                                  "color": colours[f["properties"][by]], "weight": 0.5},
     ).add_to(group)
     return group
+
+
+def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True
+             ) -> folium.FeatureGroup:
+    """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
+    return _cells_layer(
+        gi_features(result), by="gi_bin", colours=GI_COLOURS, name=name, show=show,
+        properties=["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"],
+        fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
+        aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle"])
 
 
 def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True
@@ -216,29 +220,11 @@ def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LIS
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
     cells = cells.assign(label=[LISA_LABELS[c] for c in cells["lisa_class"]],
                          p_text=[_p_text(p) for p in cells["lisa_p_fdr"]])
-    group = folium.FeatureGroup(name=name, show=show)
-    if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
-        return group
-    if len(cells) > MAX_CELL_FEATURES:
-        folium.GeoJson(
-            merged_cells_geojson(cells, "lisa_class"), name=name,
-            style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["lisa_class"]],
-                                      "fillOpacity": 0.75, "weight": 0.5,
-                                      "color": LISA_COLOURS[f["properties"]["lisa_class"]]},
-            tooltip=folium.GeoJsonTooltip(fields=["lisa_class", "zellen"], aliases=["Klasse", "Zellen"]),
-        ).add_to(group)
-        return group
-    geojson = cells_geojson(cells, ["cell_id", "count", "lisa_class", "label", "p_text"])
-    folium.GeoJson(
-        geojson, name=name,
-        style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["lisa_class"]],
-                                  "fillOpacity": 0.75, "color": LISA_COLOURS[f["properties"]["lisa_class"]],
-                                  "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["label", "count", "p_text", "cell_id"],
-                                      aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)",
-                                               "Zelle"], sticky=True),
-    ).add_to(group)
-    return group
+    return _cells_layer(
+        cells, by="lisa_class", colours=LISA_COLOURS, name=name, show=show,
+        properties=["cell_id", "count", "lisa_class", "label", "p_text"],
+        fields=["label", "count", "p_text", "cell_id"],
+        aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)", "Zelle"])
 
 
 def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausreißer je Gemeinde (LISA)",
