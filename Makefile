@@ -15,12 +15,12 @@ $(PY):
 	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.run-deps: requirements.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+$(VENV)/.run-deps: requirements.txt constraints.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt -c constraints.txt
 	touch $@ $(VENV)/.run-deps
 
 venv: $(VENV)/.dev-deps
