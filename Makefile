@@ -27,7 +27,7 @@ venv: $(VENV)/.dev-deps
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
-	  { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 run: $(VENV)/.run-deps
 	$(PY) -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
