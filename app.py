@@ -459,7 +459,8 @@ def main() -> None:
     except AtlasError as err:
         st.error(str(err))
         extra, overlay_layers = {}, []
-    m = compose.atlas_map(analysis, points=None if council else points, council=council,
+    shown = None if council or points.empty else compose.map_points(points, analysis)
+    m = compose.atlas_map(analysis, points=shown, council=council,
                           overlays=overlay_layers)
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
@@ -471,7 +472,7 @@ def main() -> None:
             accuracy_panel(analysis)
             for note in analysis.notes:
                 st.caption(note)
-            if not points.empty and compose.map_points(points, analysis) is None:
+            if not points.empty and shown is None:
                 st.caption(f"Einzelne Vorfälle werden erst ab höchstens {zahl(compose.MAX_MAP_POINTS)} als "
                            "Punkte gezeigt – Gebiet, Zeitraum oder Kategorien eingrenzen.")
             if view.area and not points.empty:

@@ -41,7 +41,8 @@ from layers.static import view_png
 
 def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
               overlays: Sequence[folium.map.Layer | MacroElement] = ()) -> folium.Map:
-    """The map for `analysis`; `points` (planner view only) adds clustered incidents.
+    """The map for `analysis`; `points` (planner view only, see :func:`map_points`) adds
+    clustered incidents.
 
     `overlays` (from :func:`overlay_layers`) are drawn below the result, which stays
     readable above area fills.
@@ -55,9 +56,8 @@ def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
         m = maps.base_map(bounds=((south, west), (north, east)), large_text=council)
     for layer in [*overlays, *result_layers(analysis, council=council)]:
         m.add_child(layer)
-    shown = map_points(points, analysis) if points is not None and not council else None
-    if shown is not None:
-        for layer in incident_layers(shown, categories=analysis.view.categories, demo=analysis.demo,
+    if points is not None and not council:
+        for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
                                      show=False):
             layer.add_to(m)
     if analysis.view.method != "rates":

@@ -48,7 +48,7 @@ def test_council_map_has_no_incident_points_and_no_small_counts(points):
 
 def test_planner_map_adds_clustered_points_switched_off(points):
     analysis = analyse(points, View(area="14522180", method="gi"))
-    html = html_of(analysis, points=points)
+    html = html_of(analysis, points=compose.map_points(points, analysis))
     assert html.count("L.markerClusterGroup(") == 1  # graffiti only, the view's category
 
 
