@@ -8,11 +8,8 @@ Run: ``.venv/bin/python benchmarks/app_start.py``. Last line: one JSON object.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -22,13 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from layers import boundaries as boundary_layers  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, MAP_IFRAME  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, MAP_IFRAME, running_app  # noqa: E402
 
 
 def peak_rss_mb(proc: psutil.Process) -> float:
@@ -45,23 +36,10 @@ def peak_rss_mb(proc: psutil.Process) -> float:
 def main() -> None:
     payload = len(boundary_layers.gemeinden_geojson().encode()) + len(
         boundary_layers.kreis_borders_geojson().encode())
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     external: list[str] = []
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        server_ready = time.perf_counter() - t0
+    with running_app() as app:
+        url, proc, server_ready = app.url, app.proc, app.ready_s
+        t0 = time.perf_counter() - server_ready
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
@@ -87,9 +65,6 @@ def main() -> None:
             warm_reload = time.perf_counter() - t2
             browser.close()
         peak = peak_rss_mb(psutil.Process(proc.pid))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     result = {
         "boundary_payload_bytes": payload,
         "server_ready_s": round(server_ready, 2),

@@ -59,14 +59,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -81,12 +77,14 @@ from geo.store import IncidentStore  # noqa: E402
 from geo.view import View  # noqa: E402
 from layers import boundaries as boundary_layers  # noqa: E402
 from layers import compose  # noqa: E402
+from tests.browser.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_PREFIXES,
+    MAP_IFRAME,
+    running_app,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TARGET_S = 0.5
 LEGENDS = {"rates": "Vorfälle je 1.000 Einwohner", "kde": "Kerndichte (Vorfälle je km²)",
            "gi": "Gi* (FDR-korrigiert)", "lisa": "Local Moran (LISA)"}
@@ -117,12 +115,6 @@ _IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     || !document.querySelector('[data-testid="stStatusWidget"]').innerText.includes('Running')"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare_store(directory: Path, n: int) -> float:
     """Import `n` demo incidents into the store at `directory` (none for the built-in demo); seconds."""
     if n == DEFAULT_N:
@@ -132,29 +124,6 @@ def prepare_store(directory: Path, n: int) -> float:
     IncidentStore(directory).import_file(csv)
     csv.unlink()
     return time.perf_counter() - t0
-
-
-def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ATLAS_DATA_DIR": str(store)}
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit ended with exit code {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.2)  # no page is open yet
-    proc.terminate()
-    raise RuntimeError(f"streamlit did not answer at {url}")
 
 
 class Planner:
@@ -346,23 +315,14 @@ def main() -> None:
         store.mkdir()
         print(f"Preparing {args.n:,} incidents …", flush=True)
         import_s = prepare_store(store, args.n)
-        proc, url = start_app(store, Path(tmp) / "streamlit.log")
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                planner = Planner(page, args.timeout)
-                first = planner.open(f"{url}/?kategorie=graffiti")
-                print(f"Import {import_s:.1f} s; page open to first map {first:.2f} s", flush=True)
-                run(planner, args.repeats)
-                browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        with running_app(store=store, log=Path(tmp) / "streamlit.log") as app, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            planner = Planner(page, args.timeout)
+            first = planner.open(f"{app.url}/?kategorie=graffiti")
+            print(f"Import {import_s:.1f} s; page open to first map {first:.2f} s", flush=True)
+            run(planner, args.repeats)
+            browser.close()
         boundary_mb = (len(boundary_layers.gemeinden_geojson().encode())
                        + len(boundary_layers.kreis_borders_geojson().encode())) / 1e6
         print(f"\nServer side of one rerun, in this process (boundaries GeoJSON {boundary_mb:.2f} MB "

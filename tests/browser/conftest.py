@@ -7,71 +7,23 @@ aborted and recorded, so a test can assert that the app needs no internet.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, MAP_IFRAME, ROOT, running_app
+
 ARTIFACTS = ROOT / "artifacts" / "browser"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit ended with exit code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "LOCAL_PREFIXES", "MAP_IFRAME", "OfflinePage"]
 
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """Start the app headless on a free loopback port with an empty store; yield its URL."""
-    port = _free_port()
-    env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path_factory.mktemp("store"))}
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with open(ARTIFACTS / "streamlit.log", "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running_app(store=tmp_path_factory.mktemp("store"), log=ARTIFACTS / "streamlit.log",
+                     timeout=90) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="session")

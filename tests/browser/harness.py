@@ -1,0 +1,77 @@
+"""The app on a loopback port and Debian's chromium: shared by the browser tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@dataclass
+class RunningApp:
+    url: str
+    proc: subprocess.Popen
+    ready_s: float  # from starting the process until streamlit answered
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_app(*, store: Path | None = None, log: Path | None = None,
+                timeout: float = 120) -> Iterator[RunningApp]:
+    """``streamlit run app.py`` headless on a free 127.0.0.1 port; stopped on exit.
+
+    `store` becomes ``ATLAS_DATA_DIR`` (None: the environment's); `log` receives the
+    server's output (None: discarded).
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **({"ATLAS_DATA_DIR": str(store)} if store is not None else {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    out = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit ended with exit code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s") from None
+                time.sleep(0.05)
+        yield RunningApp(url, proc, time.perf_counter() - t0)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log is not None:
+            out.close()
