@@ -37,6 +37,7 @@ import pandas as pd
 from geo.crs import METRIC_CRS, require_crs
 from geo.errors import AtlasError
 from geo.incidents import CATEGORIES, ImportReport, read_bytes, read_incidents
+from geo.period import epoch_seconds
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
@@ -336,9 +337,9 @@ class IncidentStore:
             wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
             keep &= np.isin(cat, wanted)
         if start is not None:
-            keep &= t >= _seconds(start, end=False)
+            keep &= t >= epoch_seconds(start, end=False)
         if end is not None:
-            keep &= t <= _seconds(end, end=True)
+            keep &= t <= epoch_seconds(end, end=True)
         ags_codes, ags_values = pd.factorize(ags[keep])
         return pd.DataFrame(
             {
@@ -411,16 +412,6 @@ class IncidentStore:
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _seconds(value: dt.date | dt.datetime | pd.Timestamp, *, end: bool) -> int:
-    if isinstance(value, dt.datetime):
-        stamp = pd.Timestamp(value)
-    else:
-        stamp = pd.Timestamp(value) + (
-            pd.Timedelta(days=1) - pd.Timedelta(seconds=1) if end else pd.Timedelta(0)
-        )
-    return int(np.datetime64(stamp.to_datetime64(), "s").astype(np.int64))
 
 
 def _unique_name(base: str, taken: set[str]) -> str:

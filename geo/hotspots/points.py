@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from geo.crs import require_crs
 from geo.errors import AtlasError
+from geo.period import DateLike, timestamp
 
 REQUIRED = ("category", "time", "ags")
-
-DateLike = dt.date | dt.datetime | str | pd.Timestamp | None
-
-
-def timestamp(value: DateLike, *, end: bool) -> pd.Timestamp | None:
-    """A date `end` means the whole day: up to 23:59:59.999… of it."""
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        msg = f"'{value}' ist kein Datum (erwartet JJJJ-MM-TT)."
-        raise AtlasError(msg) from err
-    is_date = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
-        isinstance(value, str) and len(value.strip()) == 10)
-    if end and is_date:
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
-    return ts
-
+__all__ = ["REQUIRED", "DateLike", "select", "timestamp", "xy"]
 
 def select(points: gpd.GeoDataFrame, *, categories: Iterable[str] | str | None = None,
            start: DateLike = None, end: DateLike = None) -> gpd.GeoDataFrame:
