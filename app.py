@@ -426,10 +426,13 @@ def main() -> None:
     council = st.session_state.w_modus == "sitzung"
     if council:
         st.markdown(COUNCIL_CSS, unsafe_allow_html=True)
-    points, *_ = source_for(None if st.session_state.w_daten == ALL else st.session_state.w_daten)
     if not council:
         with st.sidebar:
-            sidebar_data()
+            sidebar_data()  # settles the data set choice first
+    dataset = None if st.session_state.w_daten == ALL else st.session_state.w_daten
+    points, _, _, _, source_key = source_for(dataset)
+    if not council:
+        with st.sidebar:
             sidebar_area()
             sidebar_selection(points)
             sidebar_method()
@@ -442,7 +445,6 @@ def main() -> None:
     for problem in problems:
         st.warning(problem)
     try:
-        source_key = source_for(view.dataset)[-1]
         analysis = cached_analysis(source_key, view)
     except AtlasError as err:
         st.title("Präventionsatlas Sachsen")
