@@ -26,6 +26,7 @@ from geo.errors import AtlasError
 from geo.fmt import zahl
 from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS, DEMO_LABEL
+from geo.incidents.assign import ags_at
 from geo.incidents.demo import demo_points
 from geo.incidents.pks import read_pks_kreise
 from geo.incidents.report import empty_points
@@ -462,12 +463,15 @@ def main() -> None:
         st.error(str(err))
         extra, overlay_layers = {}, []
     shown = None if council or points.empty else compose.map_points(points, analysis)
-    m = compose.atlas_map(analysis, points=shown, council=council,
-                          overlays=overlay_layers)
+    # The base map stays in the browser; a redraw only replaces the view's groups.
+    groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=council,
+                                                     overlays=overlay_layers))
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
-        clicked = st_folium(m, key="karte", height=820 if council else 680, use_container_width=True,
-                            returned_objects=[] if council else ["last_active_drawing"])
+        clicked = st_folium(compose.base(council=council), key="karte", height=820 if council else 680,
+                            use_container_width=True, feature_group_to_add=groups,
+                            layer_control=None if council else compose.layer_switcher(groups),
+                            returned_objects=[] if council else ["last_clicked"])
     if side_col is not None:
         with side_col:
             st.metric("Vorfälle in der Auswahl", zahl(analysis.n_incidents))
@@ -479,8 +483,9 @@ def main() -> None:
                            "Punkte gezeigt – Gebiet, Zeitraum oder Kategorien eingrenzen.")
             if view.area and not points.empty:
                 report_buttons(view.area, points, analysis.demo)
-        ags = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("ags")
-        ags = ags if ags and len(ags) == 8 else (view.area if view.area and len(view.area) == 8 else None)
+        spot = (clicked or {}).get("last_clicked")
+        ags = ags_at(spot["lng"], spot["lat"]) if spot else None
+        ags = ags or (view.area if view.area and len(view.area) == 8 else None)
         if ags and not points.empty:
             detail_panel(points, ags, view)
         overlay_panels(extra)

@@ -1,14 +1,27 @@
-"""Gemeinde and Kreis boundaries, and the highlight of a selected area."""
+"""Gemeinde and Kreis boundaries, and the highlight of a selected area.
+
+The Gemeinden are the one layer of the map that never changes: drawn once, with a
+tooltip (name, Kreis, Einwohner, AGS) and click target. The rates choropleth colours
+these same shapes in the browser (:class:`GemeindeFills`) instead of sending a second
+copy of them, so a new category or period costs kilobytes, not the boundaries again.
+Both boundary layers are built from GeoJSON strings made once per process.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo import display
 from geo.fmt import zahl
 from layers import style
+
+#: Tooltip rows of a Gemeinde: (property, label).
+GEMEINDE_TOOLTIP = (("name", "Gemeinde"), ("kreis", "Kreis"), ("einwohner_text", "Einwohner"), ("ags", "AGS"))
 
 
 @functools.cache
@@ -26,39 +39,146 @@ def kreis_borders_geojson() -> str:
     return display.geometry_to_geojson(display.kreis_borders_display())
 
 
-def gemeinden_layer(*, interactive: bool = True) -> folium.GeoJson:
-    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS.
+class BoundaryLayer(folium.map.Layer):
+    """A GeoJSON layer from a ready string, styled in the browser.
 
-    With ``interactive=False`` only the borders (e.g. above a Kreis choropleth, whose
-    own tooltip must stay reachable).
+    Unlike ``folium.GeoJson`` it neither parses nor re-serialises its data on every
+    render (the Gemeinden are 0.77 MB). Features may be recoloured by AGS through the
+    layer's ``atlasState.fills`` and given extra tooltip rows through
+    ``atlasState.rows`` (see :class:`GemeindeFills`); the layer that carries the
+    Gemeinde tooltip registers itself as ``window.atlasGemeinden`` for that.
+
+    Parameters
+    ----------
+    geojson : str
+        FeatureCollection in WGS84.
+    name : str
+        Name in the layer control.
+    line_style : dict
+        Leaflet path style of every feature.
+    tooltip : sequence of (property, label), optional
+        Rows of a sticky tooltip; with it the layer is interactive (hover, click).
+    pane : str
+        Leaflet pane (see :data:`layers.maps.PANES`).
     """
-    if not interactive:
-        return folium.GeoJson(gemeinden_geojson(), name="Gemeindegrenzen", interactive=False,
-                              style_function=lambda _: {**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
-                              smooth_factor=0.5)
-    return folium.GeoJson(
-        gemeinden_geojson(),
-        name="Gemeinden",
-        style_function=lambda _: {**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
-        highlight_function=lambda _: style.GEMEINDE_HOVER,
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "kreis", "einwohner_text", "ags"],
-            aliases=["Gemeinde", "Kreis", "Einwohner", "AGS"],
-            sticky=True,
-        ),
-        smooth_factor=0.5,
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_state = {fills: null, rows: null};
+        var {{ this.get_name() }} = L.geoJson({{ this.geojson }}, {
+          pane: {{ this.pane|tojson }},
+          interactive: {{ this.interactive|tojson }},
+          smoothFactor: 0.5,
+          style: function(feature) {
+            var fills = {{ this.get_name() }}_state.fills;
+            var fill = fills && fills[feature.properties.ags];
+            return Object.assign({}, {{ this.line_style|tojson }},
+                                 fill ? {fillColor: fill, fillOpacity: {{ this.fill_opacity }}} : {});
+          }
+          {%- if this.interactive %},
+          onEachFeature: function(feature, layer) {
+            layer.on({
+              mouseover: function(e) {
+                e.target.setStyle({{ this.get_name() }}_state.fills ? {{ this.hover_line|tojson }}
+                                                                   : {{ this.hover|tojson }});
+              },
+              mouseout: function(e) { {{ this.get_name() }}.resetStyle(e.target); }
+            });
+          }
+          {%- endif %}
+        });
+        {{ this.get_name() }}.atlasState = {{ this.get_name() }}_state;
+        {%- if this.interactive %}
+        {{ this.get_name() }}.bindTooltip(function(layer) {
+          var p = layer.feature.properties;
+          var esc = function(s) {
+            return String(s).replace(/[&<>"']/g, function(c) {
+              return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+            });
+          };
+          var rows = {{ this.tooltip|tojson }}.map(function(r) { return [r[1], p[r[0]]]; });
+          var extra = {{ this.get_name() }}_state.rows && {{ this.get_name() }}_state.rows[p.ags];
+          if (extra) rows = rows.concat(extra);
+          return '<table style="font-size:inherit">' + rows.map(function(r) {
+            return '<tr><th style="text-align:left;padding-right:8px">' + esc(r[0]) + "</th><td>"
+                   + esc(r[1]) + "</td></tr>";
+          }).join("") + "</table>";
+        }, {sticky: true});
+        window.atlasGemeinden = {{ this.get_name() }};
+        {%- endif %}
+        {% endmacro %}
+        """
     )
 
+    def __init__(self, geojson: str, *, name: str, line_style: Mapping[str, object],
+                 tooltip: Sequence[tuple[str, str]] = (), pane: str = "overlayPane") -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "BoundaryLayer"
+        self.geojson = geojson
+        self.line_style = dict(line_style)
+        self.tooltip = [list(row) for row in tooltip]
+        self.interactive = bool(tooltip)
+        self.pane = pane
+        self.hover = style.GEMEINDE_HOVER
+        self.hover_line = {k: v for k, v in style.GEMEINDE_HOVER.items() if not k.startswith("fill")}
+        self.fill_opacity = style.CHOROPLETH_OPACITY
 
-def kreis_borders_layer() -> folium.GeoJson:
-    """Kreis and Land borders, drawn stronger than Gemeinde borders, not interactive."""
-    return folium.GeoJson(
-        kreis_borders_geojson(),
-        name="Kreisgrenzen",
-        style_function=lambda _: style.KREIS_BORDER,
-        interactive=False,
-        smooth_factor=0.5,
+
+class GemeindeFills(MacroElement):
+    """Child of a layer: while it is on the map, the Gemeinden are filled per AGS and their
+    tooltip gets extra rows (a choropleth drawn on the one Gemeinde layer).
+
+    Parameters
+    ----------
+    fills : mapping
+        AGS → CSS colour; Gemeinden not in it keep their plain style.
+    rows : mapping
+        AGS → list of (label, text) appended to the Gemeinde tooltip.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(layer) {
+          var fills = {{ this.fills|tojson }}, rows = {{ this.rows|tojson }};
+          layer.on("add", function() {
+            var g = window.atlasGemeinden;
+            if (!g) return;
+            g.atlasState.fills = fills;
+            g.atlasState.rows = rows;
+            g.resetStyle();
+          });
+          layer.on("remove", function() {
+            var g = window.atlasGemeinden;
+            if (!g || g.atlasState.fills !== fills) return;
+            g.atlasState.fills = null;
+            g.atlasState.rows = null;
+            g.resetStyle();
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, fills: Mapping[str, str], rows: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        super().__init__()
+        self._name = "GemeindeFills"
+        self.fills = dict(fills)
+        self.rows = {ags: [list(r) for r in rs] for ags, rs in rows.items()}
+
+
+def gemeinden_layer() -> BoundaryLayer:
+    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS."""
+    return BoundaryLayer(gemeinden_geojson(), name="Gemeinden",
+                         line_style={**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
+                         tooltip=GEMEINDE_TOOLTIP)
+
+
+def kreis_borders_layer() -> BoundaryLayer:
+    """Kreis and Land borders, drawn stronger than Gemeinde borders, not interactive, on top."""
+    return BoundaryLayer(kreis_borders_geojson(), name="Kreisgrenzen", line_style=style.KREIS_BORDER,
+                         pane="kreisgrenzen")
 
 
 def selection_layer(geojson: str, *, name: str) -> folium.GeoJson:
@@ -68,4 +188,5 @@ def selection_layer(geojson: str, *, name: str) -> folium.GeoJson:
         name=f"Auswahl: {name}",
         style_function=lambda _: style.SELECTION,
         interactive=False,
+        pane="auswahl",
     )

@@ -1,10 +1,15 @@
-"""The atlas map of one `Analysis`: which layers, in which order, for which audience.
+"""The atlas map of one `Analysis`: which layers, in which panes, for which audience.
 
-Order from bottom to top: the result (rates choropleth, density image, Gi*/LISA cells),
-incident points (planner only), Gemeinden (transparent, for tooltip and click; the
-Gemeinde choropleth is itself that layer), Kreis borders, the selected area. In the
-council mode (``council=True``) no incident points are added, ever: only aggregated
-layers with the privacy threshold applied.
+The map is two parts. The *base* (:func:`base`) is the same for every view of a mode:
+the 418 Gemeinden (tooltip, click target, and the shapes the rates choropleth colours),
+the Kreis borders, controls, styles and assets. The *view* (:func:`view_groups`) is a few
+``FeatureGroup``s: overlays, the method's result with its legend, incident points
+(planner only) and the selected area. The app draws the base once and replaces only the
+view's groups on a redraw (streamlit-folium's ``feature_group_to_add``); an export adds
+the same groups to a fresh base (:func:`atlas_map`). Panes (:data:`layers.maps.PANES`)
+fix the drawing order either way: Gemeinden, overlays, result, Kreis borders, selection,
+points. In the council mode (``council=True``) no incident points are added, ever: only
+aggregated layers with the privacy threshold applied.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Sequence
 
 import folium
 from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster
 
 from geo import display
 from geo.analysis import Analysis
@@ -35,41 +41,98 @@ from layers.hotspots import (
 )
 from layers.incidents import incident_layers
 from layers.legend import HtmlLegend
+from layers.offline import make_offline
 from layers.rates import rates_layer, rates_legend
 from layers.static import view_png
 
 
-def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
-              overlays: Sequence[folium.map.Layer | MacroElement] = ()) -> folium.Map:
-    """The map for `analysis`; `points` (planner view only, see :func:`map_points`) adds
-    clustered incidents.
+def base(*, council: bool = False) -> folium.Map:
+    """The part of the map that no view changes: Sachsen, Gemeinden, Kreis borders, controls.
 
-    `overlays` (from :func:`overlay_layers`) are drawn below the result, which stays
-    readable above area fills.
+    `council` (shared screen): large text, no layer switcher. Offline-ready; the
+    marker-cluster assets are loaded with it so that point layers can come later.
+    """
+    m = maps.base_map(large_text=council)
+    boundary_layers.gemeinden_layer().add_to(m)
+    boundary_layers.kreis_borders_layer().add_to(m)
+    maps.preload(m, FastMarkerCluster)
+    return make_offline(m)
+
+
+def view_groups(analysis: Analysis, *, points=None, council: bool = False,
+                overlays: Sequence[folium.FeatureGroup] = ()) -> list[folium.FeatureGroup]:
+    """The layers of one view, as groups for :func:`base`, bottom to top; offline-ready.
+
+    `points` (planner view only, see :func:`map_points`) adds clustered incidents,
+    switched off at first. `overlays` come from :func:`overlay_layers`. The result group
+    carries the legend and zooms the map to the view's area when it arrives.
     """
     key = analysis.view.area
+    result = result_group(analysis, council=council)
     selected = display.area_display(key) if key is not None else None
     if selected is None:
-        m = maps.base_map(large_text=council)
+        result.add_child(maps.FitView(maps.SACHSEN_BOUNDS))
     else:
         west, south, east, north = selected.total_bounds
-        m = maps.base_map(bounds=((south, west), (north, east)), large_text=council)
-    for layer in [*overlays, *result_layers(analysis, council=council)]:
-        m.add_child(layer)
+        result.add_child(maps.FitView(((south, west), (north, east))))
+    groups = [*overlays, result]
     if points is not None and not council:
-        for layer in incident_layers(points, categories=analysis.view.categories, demo=analysis.demo,
-                                     show=False):
-            layer.add_to(m)
-    if analysis.view.method != "rates":
-        boundary_layers.gemeinden_layer().add_to(m)
-    elif analysis.rates.attrs.get("level") == "kreis":
-        boundary_layers.gemeinden_layer(interactive=False).add_to(m)
-    # (Gemeinde rates are drawn on the Gemeinde shapes themselves: no second copy of them.)
-    boundary_layers.kreis_borders_layer().add_to(m)
+        groups += incident_layers(points, categories=analysis.view.categories, demo=analysis.demo, show=False)
     if selected is not None:
-        geojson = display.to_geojson(selected, properties=[])
-        boundary_layers.selection_layer(geojson, name=area_of(key).name).add_to(m)
-    return maps.finish(m)
+        outline = boundary_layers.selection_layer(display.to_geojson(selected, properties=[]),
+                                                  name=area_of(key).name)
+        groups.append(_group(outline))
+    for group in groups:
+        make_offline(group)
+    return groups
+
+
+def live_groups(groups: Sequence[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
+    """`groups` for a map already drawn in the browser: each keeps the visibility the user gave
+    its name, or starts hidden if so built (in place; returns the list)."""
+    for group in groups:
+        group.add_child(maps.KeepVisibility(group.layer_name, show=group.show))
+    return list(groups)
+
+
+def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> folium.LayerControl:
+    """The layer control for :func:`base` with `groups` (its two boundary layers plus the groups)."""
+    return maps.layer_control(2 + len(groups))
+
+
+def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
+              overlays: Sequence[folium.FeatureGroup] = ()) -> folium.Map:
+    """The whole map of `analysis` in one piece: :func:`base` with the :func:`view_groups`
+    (for the HTML export and tests; the app sends the groups separately)."""
+    m = base(council=council)
+    for group in view_groups(analysis, points=points, council=council, overlays=overlays):
+        m.add_child(group)
+    return maps.finish(m, with_layer_control=not council)
+
+
+def _group(layer: folium.map.Layer, *extra: MacroElement, pane: str | None = None) -> folium.FeatureGroup:
+    """`layer` as a FeatureGroup of its name and visibility (a group is passed through), with
+    `extra` elements (legends) and every GeoJSON/image inside drawn in `pane`."""
+    if isinstance(layer, folium.FeatureGroup):
+        group = layer
+    else:
+        group = folium.FeatureGroup(name=layer.layer_name, show=layer.show)
+        layer.show = True  # the group decides
+        group.add_child(layer)
+    for element in extra:
+        group.add_child(element)
+    if pane is not None:
+        _set_pane(group, pane)
+    return group
+
+
+def _set_pane(element, pane: str) -> None:
+    if isinstance(element, (folium.GeoJson, folium.raster_layers.ImageOverlay)):
+        element.options["pane"] = pane
+        if getattr(element, "marker", None) is not None:
+            element.marker.options["pane"] = pane
+    for child in getattr(element, "_children", {}).values():
+        _set_pane(child, pane)
 
 
 #: At most this many incident points go to the browser (about 30 bytes each).
@@ -90,35 +153,38 @@ def map_points(points, analysis: Analysis):
 
 
 def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, label: str = "",
-                   council: bool = False) -> list[folium.map.Layer | MacroElement]:
+                   council: bool = False) -> list[folium.FeatureGroup]:
     """ASSKomm network and Bürgerbefragung layers for the view's overlays (``None`` = not shown).
 
     On the shared screen the Angsträume (places named by individual respondents) stay
     off: only the network, the shares per area and the coincidence classes are shown.
     """
-    out: list[folium.map.Layer | MacroElement] = []
+    out: list[folium.FeatureGroup] = []
     if members is not None:
-        out += [asskomm_layers.asskomm_layer(members), asskomm_layers.legend()]
+        out.append(_group(asskomm_layers.asskomm_layer(members), asskomm_layers.legend(), pane="zusatz"))
     if shares is not None:
-        out.append(survey_layers.shares_layer(shares, label=label, show=coincidence is None))
+        out.append(_group(survey_layers.shares_layer(shares, label=label, show=coincidence is None),
+                          pane="zusatz"))
     if coincidence is not None:
-        out.append(survey_layers.coincidence_layer(coincidence, label=label))
+        out.append(_group(survey_layers.coincidence_layer(coincidence, label=label), pane="zusatz"))
     if places is not None and not council:
-        out.append(survey_layers.angstraeume_layer(places, label=label))
+        out.append(_group(survey_layers.angstraeume_layer(places, label=label), pane="zusatz"))
     return out
 
 
-def result_layers(analysis: Analysis, *, council: bool) -> list[folium.map.Layer]:
-    """The layers that show the method's result, and their legend (styled by the layer modules)."""
+def result_group(analysis: Analysis, *, council: bool) -> folium.FeatureGroup:
+    """The layer that shows the method's result, with its legend (styled by the layer modules)."""
     method = analysis.view.method
     if method == "rates":
-        return [rates_layer(analysis.rates), rates_legend(analysis.rates)]
+        return _group(rates_layer(analysis.rates), rates_legend(analysis.rates), pane="ergebnis")
     result = council_cells(analysis.hotspots, analysis.view.min_count) if council else analysis.hotspots
     if method == "kde":
-        return [kde_layer(result), HtmlLegend(kde_legend_html(result), position="bottomleft")]
-    if method == "gi":
-        return [gi_layer(result), HtmlLegend(gi_legend_html(), position="bottomleft")]
-    return [lisa_layer(result), HtmlLegend(lisa_legend_html(), position="bottomleft")]
+        layer, legend = kde_layer(result), kde_legend_html(result)
+    elif method == "gi":
+        layer, legend = gi_layer(result), gi_legend_html()
+    else:
+        layer, legend = lisa_layer(result), lisa_legend_html()
+    return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
 
 
 def council_cells(result: GridHotspots, min_count: int) -> GridHotspots:

@@ -17,6 +17,7 @@ Legends are the boxes of :mod:`layers.legend` (plain HTML, no external assets).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import struct
 import zlib
@@ -96,6 +97,26 @@ def kde_image(grid: Grid, density: np.ndarray, *, max_pixels: int = MAX_PIXELS
     vmax : float
         Density shown in the darkest colour (the maximum over the study cells).
     """
+    row, col, (w, h), bounds = _pixel_cells(grid.cell, grid.col0, grid.row0, grid.shape, max_pixels)
+    values = np.full(row.shape, np.nan)
+    inside = row >= 0
+    inside[inside] = grid.mask[row[inside], col[inside]]
+    values[inside] = density[row[inside], col[inside]]
+    study = density[grid.mask]
+    vmax = float(np.nanmax(study)) if np.isfinite(study).any() else 0.0  # NaN: suppressed cells
+    rgba = colour_density(values.reshape(h, w), vmax)
+    return png_bytes(rgba), bounds, vmax
+
+
+@functools.lru_cache(maxsize=8)
+def _pixel_cells(cell: float, col0: int, row0: int, shape: tuple[int, int], max_pixels: int
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], list[list[float]]]:
+    """Grid row and column (-1 outside) of every image pixel, image size and WGS84 bounds.
+
+    Depends on the grid's position and size only, not on the density: reprojecting a
+    million pixel centres is most of the image's cost, so it is done once per grid.
+    """
+    grid = Grid(cell=cell, col0=col0, row0=row0, mask=np.ones(shape, dtype=bool))
     xmin, ymin, xmax, ymax = grid.bounds
     corners_x, corners_y = _TO_MERCATOR.transform([xmin, xmin, xmax, xmax], [ymin, ymax, ymin, ymax])
     mx0, mx1, my0, my1 = min(corners_x), max(corners_x), min(corners_y), max(corners_y)
@@ -107,15 +128,10 @@ def kde_image(grid: Grid, density: np.ndarray, *, max_pixels: int = MAX_PIXELS
     gx, gy = np.meshgrid(px, py)
     ux, uy = _FROM_MERCATOR.transform(gx.ravel(), gy.ravel())
     row, col = grid.locate(np.asarray(ux), np.asarray(uy))
-    values = np.full(row.shape, np.nan)
-    inside = row >= 0
-    inside[inside] = grid.mask[row[inside], col[inside]]
-    values[inside] = density[row[inside], col[inside]]
-    study = density[grid.mask]
-    vmax = float(np.nanmax(study)) if np.isfinite(study).any() else 0.0  # NaN: suppressed cells
-    rgba = colour_density(values.reshape(h, w), vmax)
     lon, lat = _TO_DISPLAY.transform([mx0, mx0 + w * pixel], [my1 - h * pixel, my1])
-    return png_bytes(rgba), [[lat[0], lon[0]], [lat[1], lon[1]]], vmax
+    row.setflags(write=False)
+    col.setflags(write=False)
+    return row, col, (w, h), [[lat[0], lon[0]], [lat[1], lon[1]]]
 
 
 def kde_layer(result: GridHotspots, *, name: str = "Kerndichte (KDE)", opacity: float = 0.85,

@@ -98,7 +98,12 @@ def legend_box(title: str, rows: Sequence[tuple[str | Swatch, str]] = (), *,
 
 
 class HtmlLegend(MacroElement):
-    """An HTML fragment (from :func:`legend_box`) as a Leaflet control; ``m.add_child(HtmlLegend(html))``.
+    """An HTML fragment (from :func:`legend_box`) as a Leaflet control.
+
+    Added to a map (``m.add_child(HtmlLegend(html))``) it is always shown; added to a layer
+    (e.g. the ``FeatureGroup`` of a result) it is shown exactly while that layer is on the map,
+    so switching the layer off, or replacing it in place (streamlit-folium's
+    ``feature_group_to_add``), takes its legend along.
 
     Parameters
     ----------
@@ -118,7 +123,13 @@ class HtmlLegend(MacroElement):
             div.innerHTML = {{ this.html|tojson }};
             return div;
           };
-          legend.addTo({{ this._parent.get_name() }});
+          var owner = {{ this._parent.get_name() }};
+          if (owner instanceof L.Map) {
+            legend.addTo(owner);
+          } else {  // in a layer: shown while the layer is on the map
+            owner.on("add", function(e) { legend.addTo(e.target._map); });
+            owner.on("remove", function() { legend.remove(); });
+          }
         })();
         {% endmacro %}
         """

@@ -1,4 +1,12 @@
-"""The one place that builds a folium map: offline assets, attribution, controls."""
+"""The one place that builds a folium map: offline assets, attribution, controls, panes.
+
+Drawing order is fixed by Leaflet panes (:data:`PANES`), not by the order layers are
+added: the app adds result layers to a map that is already drawn
+(streamlit-folium's ``feature_group_to_add``), yet Kreis borders and the selected
+area must stay on top of them. :class:`FitView` and :class:`KeepVisibility` make such
+added layers behave like part of the map: the first zooms to the view's area once,
+the second keeps a layer switched off if the user switched it off before.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +17,23 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.sources import MAP_ATTRIBUTION
-from layers import legend, style
+from layers import legend, rendering, style
 from layers.offline import make_offline
+
+rendering.install()  # see layers/rendering.py: no Jinja pass over rendered map data
 
 #: (south, west), (north, east) of Saxony in WGS84, with a small margin.
 SACHSEN_BOUNDS = ((50.15, 11.85), (51.70, 15.05))
 MIN_ZOOM, MAX_ZOOM = 6, 18
+
+#: Custom panes, bottom to top: name → (z-index, takes pointer events). Leaflet's own:
+#: overlayPane 400 (the Gemeinden, for tooltip and click), markerPane 600, tooltipPane 650.
+PANES = {
+    "zusatz": (420, True),  # ASSKomm network, survey layers: above the Gemeinde fills
+    "ergebnis": (430, True),  # density image, Gi*/LISA cells, Kreis choropleth
+    "kreisgrenzen": (450, False),
+    "auswahl": (460, False),  # outline of the selected area
+}
 
 
 class _Attribution(MacroElement):
@@ -85,6 +104,98 @@ class _Style(MacroElement):
         self.swatch = legend.SWATCH_CLASS
 
 
+class _LayerMemory(MacroElement):
+    """Remembers in the page which overlays the user switched on or off in the layer control
+    (``window.__atlasShown``, by layer name), for :class:`KeepVisibility`."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.__atlasShown = window.__atlasShown || {};
+        {{ this._parent.get_name() }}.getContainer().addEventListener("change", function(e) {
+          var input = e.target;
+          if (!input.classList || !input.classList.contains("leaflet-control-layers-selector")) return;
+          var label = input.closest("label");
+          if (label) window.__atlasShown[label.textContent.trim()] = input.checked;
+        }, true);
+        {% endmacro %}
+        """
+    )
+
+
+class _Assets(MacroElement):
+    """Loads JS/CSS with the base map, for layers that arrive later (streamlit-folium loads a
+    map's assets once, when the map is first drawn)."""
+
+    def __init__(self, js: Sequence[tuple[str, str]], css: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "Assets"
+        self.default_js = list(js)
+        self.default_css = list(css)
+
+
+class FitView(MacroElement):
+    """Child of a layer: when the layer is added, zoom the map to `bounds` ((south, west),
+    (north, east)) – unless the map was last fitted to these very bounds, so that a redraw
+    of the same area keeps the user's pan and zoom."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(layer) {
+          var bounds = L.latLngBounds({{ this.bounds|tojson }});
+          layer.on("add", function(e) {
+            var map = e.target._map;
+            map.atlasDraws = (map.atlasDraws || 0) + 1;  // views shown; browser tests wait on it
+            if (map.__atlasBounds && map.__atlasBounds.equals(bounds)) return;
+            map.__atlasBounds = bounds;
+            map.fitBounds(bounds);
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = [list(map(float, bounds[0])), list(map(float, bounds[1]))]
+
+
+class KeepVisibility(MacroElement):
+    """Child of a layer that is added to a map already drawn: it stays switched off if the user
+    switched a layer of its name off before (or, never touched, if it starts hidden).
+
+    streamlit-folium adds every layer it is given, whatever its ``show``; this takes it off
+    again straight away.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(layer) {
+          var chosen = (window.__atlasShown || {})[{{ this.name|tojson }}];
+          if (chosen === undefined ? {{ this.show|tojson }} : chosen) return;
+          layer.once("add", function(e) { e.target._map.removeLayer(e.target); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, *, show: bool) -> None:
+        super().__init__()
+        self._name = "KeepVisibility"
+        self.name = name
+        self.show = show
+
+
+def add_panes(m: folium.Map) -> folium.Map:
+    """Create the :data:`PANES` on `m` (in place; returns `m`)."""
+    for name, (z_index, pointer_events) in PANES.items():
+        m.add_child(folium.map.CustomPane(name, z_index=z_index, pointer_events=pointer_events))
+    return m
+
+
 def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
              attribution: Sequence[str] = MAP_ATTRIBUTION, large_text: bool = False) -> folium.Map:
     """An empty map fitted to `bounds` ((south, west), (north, east)), no tiles, offline-ready.
@@ -99,12 +210,27 @@ def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
     m.add_child(_Style(style.BACKGROUND, large=large_text))
     m.add_child(_MetricScale())
     m.add_child(_Attribution(attribution))
+    m.add_child(_LayerMemory())
+    return add_panes(m)
+
+
+def preload(m: folium.Map, *elements: type[MacroElement] | MacroElement) -> folium.Map:
+    """Load the JS/CSS assets of `elements` (classes or instances) with `m` (in place; returns
+    `m`), so that layers of their kind can be added to the drawn map later."""
+    js = [asset for e in elements for asset in getattr(e, "default_js", [])]
+    css = [asset for e in elements for asset in getattr(e, "default_css", [])]
+    m.add_child(_Assets(js, css))
     return m
 
 
-def finish(m: folium.Map, *, layer_control: bool = True) -> folium.Map:
+def layer_control(n_layers: int) -> folium.LayerControl:
+    """The layer switcher; collapsed from six layers on (a long list would cover the map)."""
+    return folium.LayerControl(collapsed=n_layers > 5)
+
+
+def finish(m: folium.Map, *, with_layer_control: bool = True) -> folium.Map:
     """Add the layer control and swap every CDN asset for a local one (in place)."""
-    if layer_control:
-        overlays = sum(isinstance(c, folium.map.Layer) and c.control for c in m._children.values())
-        folium.LayerControl(collapsed=overlays > 5).add_to(m)  # a long list would cover the map
+    if with_layer_control:
+        layers = sum(isinstance(c, folium.map.Layer) and c.control for c in m._children.values())
+        layer_control(layers).add_to(m)
     return make_offline(m)

@@ -14,7 +14,9 @@ import numpy as np
 
 from geo import display
 from geo.fmt import zahl
+from layers.boundaries import GemeindeFills
 from layers.legend import HtmlLegend, legend_box
+from layers.style import CHOROPLETH_OPACITY
 
 #: Sequential purples, light to dark.
 RATE_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
@@ -75,13 +77,25 @@ _ALIASES = ["Gebiet", "Kreis", "Einwohner", "Schlüssel", "Vorfälle", "Rate je 
 
 def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner (geglättet)",
                 show: bool = True) -> folium.FeatureGroup:
-    """Choropleth of the smoothed rates; suppressed areas grey without figures."""
+    """Choropleth of the smoothed rates; suppressed areas grey without figures.
+
+    Gemeinde rates colour the map's one Gemeinde layer (:class:`layers.boundaries.GemeindeFills`:
+    colours and tooltip rows per AGS, no second copy of the shapes); Kreis rates are their
+    own 13 polygons with a tooltip.
+    """
     gdf = rate_features(rates)
-    geojson = display.to_geojson(gdf, properties=[*_FIELDS, "fill"])
     group = folium.FeatureGroup(name=name, show=show)
+    if gdf["ags"].str.len().eq(8).all():
+        fields = _FIELDS[4:]  # name, Kreis, Einwohner and AGS are in the Gemeinde tooltip already
+        labels = _ALIASES[4:]
+        rows = {a: list(zip(labels, values, strict=True))
+                for a, *values in gdf[["ags", *fields]].itertuples(index=False)}
+        GemeindeFills(dict(zip(gdf["ags"], gdf["fill"], strict=True)), rows).add_to(group)
+        return group
+    geojson = display.to_geojson(gdf, properties=[*_FIELDS, "fill"])
     folium.GeoJson(
         geojson, name=name,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.8,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": CHOROPLETH_OPACITY,
                                   "color": "#6b6b6b", "weight": 0.6},
         highlight_function=lambda _: {"weight": 2.0, "color": "#111111"},
         tooltip=folium.GeoJsonTooltip(fields=_FIELDS, aliases=_ALIASES, sticky=True),

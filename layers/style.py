@@ -9,3 +9,4 @@ GEMEINDE_FILL = {"fillColor": "#ffffff", "fillOpacity": 0.0}
 GEMEINDE_HOVER = {"color": "#111111", "weight": 2.0, "fillColor": "#000000", "fillOpacity": 0.06}
 KREIS_BORDER = {"color": "#222222", "weight": 2.2, "opacity": 0.95}
 SELECTION = {"color": "#d95f02", "weight": 4.0, "opacity": 1.0, "fillColor": "#d95f02", "fillOpacity": 0.08}
+CHOROPLETH_OPACITY = 0.8

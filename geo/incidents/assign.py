@@ -29,6 +29,7 @@ import shapely
 from scipy import ndimage
 
 from geo.boundaries import load_gemeinden
+from geo.incidents.coords import to_metric
 
 CELL_M = 50.0
 _MARGIN_M = 2 * CELL_M
@@ -142,3 +143,9 @@ def assign_ags(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     hit = index >= 0
     ags[hit] = grid.ags[index[hit]]
     return ags
+
+
+def ags_at(lon: float, lat: float) -> str | None:
+    """AGS of the Gemeinde at a WGS84 position (e.g. a click on the map), ``None`` outside Saxony."""
+    x, y = to_metric(np.array([lon], dtype=np.float64), np.array([lat], dtype=np.float64), "EPSG:4326")
+    return assign_ags(x, y)[0]

@@ -26,7 +26,7 @@ def test_council_link_shows_freiberg_large_without_sidebar_or_points(app_url, br
         legend.wait_for()
         assert float(legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
         # Aggregated layers only: no incident markers, no cluster plugin in the page.
-        assert frame.locator(".marker-cluster, .leaflet-marker-icon").count() == 0
+        assert frame.locator(".vorfall-cluster, .leaflet-marker-icon").count() == 0
         assert "markerClusterGroup" not in frame.locator("html").inner_html()
         assert page.get_by_role("button", name="Sitzungsmodus beenden").is_visible()
         screen.screenshot("sitzungsmodus_freiberg_1920x1080.png")
@@ -89,4 +89,48 @@ def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offlin
     table.wait_for()
     assert page.get_by_text("Vorhersagegüte").is_visible()
     offline_page.screenshot("planer_dresden_gi.png")
+    assert offline_page.external == []
+
+
+_FILLED = "f => [...f.contentDocument.querySelectorAll('path.leaflet-interactive')]" \
+          ".filter(p => p.getAttribute('fill-opacity') === '0.8').length"
+
+
+def test_a_redraw_replaces_the_result_in_the_same_map_and_keeps_switched_on_layers(app_url, offline_page):
+    page = offline_page.page
+    page.goto(f"{app_url}/?kategorie=graffiti&ags=14612000")
+    frame = offline_page.map_frame()
+    frame.get_by_text("Vorfälle je 1.000 Einwohner").wait_for(timeout=90_000)
+    map_frame = page.locator('iframe[title="streamlit_folium.st_folium"]').last
+    # The rates colour the one Gemeinde layer: every Gemeinde filled, no second copy of the shapes.
+    assert map_frame.evaluate("f => f.contentWindow.map.atlasDraws") == 1
+    assert map_frame.evaluate(_FILLED) == 418
+    map_frame.evaluate("f => { f.contentWindow.map.marker = 'erste Karte'; }")
+
+    # The planner switches on the incident points, then changes the method and the period.
+    points = frame.get_by_label(re.compile("Vorfälle: Graffiti"))
+    frame.locator(".leaflet-control-layers").hover()
+    points.check()
+    frame.locator(".vorfall-cluster").first.wait_for(timeout=30_000)
+    page.get_by_text("Hotspots (Getis-Ord Gi*)").click()
+    frame.get_by_text("Gi* (FDR-korrigiert)").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
+                           ".contentWindow.map.atlasDraws === 2", timeout=60_000)
+    page.get_by_role("combobox", name="Zeitraum", exact=True).click()
+    page.locator('[role="option"]').get_by_text("2024", exact=True).first.click()
+    page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
+                           ".contentWindow.map.atlasDraws === 3", timeout=60_000)
+    offline_page.settle()
+
+    # Same Leaflet map (not a new frame), the old legend and fills gone, the points still on.
+    assert map_frame.evaluate("f => f.contentWindow.map.marker") == "erste Karte"
+    assert frame.locator(".atlas-legend").count() == 1
+    assert map_frame.evaluate(_FILLED) == 0
+    frame.locator(".leaflet-control-layers").hover()
+    assert frame.get_by_label(re.compile("Vorfälle: Graffiti")).is_checked()
+    assert frame.locator(".vorfall-cluster").count() > 0
+    # Still zoomed to Dresden: a redraw of the same area keeps the map where it is.
+    centre = map_frame.evaluate("f => { const c = f.contentWindow.map.getCenter(); return [c.lat, c.lng]; }")
+    assert 50.95 < centre[0] < 51.15 and 13.55 < centre[1] < 13.95
+    offline_page.screenshot("planer_dresden_neu_gezeichnet.png")
     assert offline_page.external == []

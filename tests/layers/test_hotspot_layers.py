@@ -15,6 +15,7 @@ from geo.crs import METRIC_CRS
 from geo.hotspots import area_rates, gemeinde_lisa, grid_hotspots
 from geo.incidents.demo import demo_points
 from layers import maps
+from layers.boundaries import GemeindeFills
 from layers.hotspots import (
     GI_COLOURS,
     LISA_COLOURS,
@@ -30,7 +31,14 @@ from layers.hotspots import (
     png_bytes,
 )
 from layers.legend import HtmlLegend
-from layers.rates import SUPPRESSED_COLOUR, rate_features, rates_layer, rates_legend, rates_legend_html
+from layers.rates import (
+    RATE_COLOURS,
+    SUPPRESSED_COLOUR,
+    rate_features,
+    rates_layer,
+    rates_legend,
+    rates_legend_html,
+)
 
 
 def decode_png(data: bytes) -> np.ndarray:
@@ -169,11 +177,18 @@ def test_rates_layer_greys_suppressed_areas_and_hides_their_figures(demo):
     assert (sup["rate_text"] == "weniger als 3 Fälle – keine Angabe").all()
     shown = features[~features["suppressed"]]
     assert not (shown["fill"] == SUPPRESSED_COLOUR).any()
-    layer = next(iter(rates_layer(rates)._children.values()))
-    props = {f["properties"]["ags"]: f["properties"] for f in layer.data["features"]}
-    assert len(props) == 418
+    # Gemeinde rates colour the map's one Gemeinde layer: a colour and tooltip rows per AGS.
+    fills = next(iter(rates_layer(rates)._children.values()))
+    assert isinstance(fills, GemeindeFills)
+    assert len(fills.fills) == len(fills.rows) == 418
     some = sup["ags"].iloc[0]
-    assert props[some]["count_text"] == "weniger als 3 Fälle – keine Angabe"
+    assert fills.fills[some] == SUPPRESSED_COLOUR
+    hidden = "weniger als 3 Fälle – keine Angabe"
+    assert dict(fills.rows[some])["Vorfälle"] == hidden
+    assert {text for _, text in fills.rows[some] if text not in ("–",)} == {hidden}  # no figure at all
+    top = shown.sort_values("rate_smoothed").iloc[-1]
+    assert fills.fills[top["ags"]] == RATE_COLOURS[-1]
+    assert dict(fills.rows[top["ags"]])["Vorfälle"] == top["count_text"]
     legend = rates_legend_html(rates)
     assert "keine Angabe" in legend and "Sachsen:" in legend
 

@@ -45,15 +45,16 @@ def test_gemeinde_tooltip_has_name_kreis_einwohner_and_ags():
     assert freiberg["properties"] == {
         "ags": "14522180", "name": "Freiberg", "kreis": "Mittelsachsen", "einwohner_text": "40.485"}
     layer = boundary_layers.gemeinden_layer()
-    tooltip = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip))
-    assert tooltip.fields == ["name", "kreis", "einwohner_text", "ags"]
-    assert tooltip.aliases == ["Gemeinde", "Kreis", "Einwohner", "AGS"]
+    assert layer.tooltip == [["name", "Gemeinde"], ["kreis", "Kreis"], ["einwohner_text", "Einwohner"],
+                             ["ags", "AGS"]]
+    assert layer.interactive and layer.pane == "overlayPane"
 
 
-def test_kreis_borders_are_drawn_stronger_than_gemeinde_borders():
-    gem = boundary_layers.gemeinden_layer().style_function({})
-    kreis = boundary_layers.kreis_borders_layer().style_function({})
-    assert kreis["weight"] >= 3 * gem["weight"]
+def test_kreis_borders_are_drawn_stronger_than_gemeinde_borders_and_above_them():
+    gem, kreis = boundary_layers.gemeinden_layer(), boundary_layers.kreis_borders_layer()
+    assert kreis.line_style["weight"] >= 3 * gem.line_style["weight"]
+    assert not kreis.interactive
+    assert maps.PANES[kreis.pane][0] > 400  # above Leaflet's overlayPane, where the Gemeinden are
 
 
 def test_statewide_boundary_payload_under_one_megabyte():
