@@ -10,7 +10,7 @@ Sentences with values are templates with named placeholders::
     translate("{n} Vorfälle", lang).format(n=...)
 
 For sentences built deep in ``geo`` (notes, verdicts, URL messages) and shown later,
-:func:`msg` keeps template and values together: the result *is* the German sentence
+:func:`phrase` keeps template and values together: the result *is* the German sentence
 (a ``str``), and ``translate(result, "en")`` renders the English template with the same
 values. Numbers in a template are written by :func:`geo.fmt.zahl` in the target
 language (``{pai:.1f}`` gives ``1,3`` in German and ``1.3`` in English; NaN gives
@@ -45,7 +45,7 @@ def catalogue() -> dict[str, str]:
 
 
 class Text(str):
-    """A German sentence that remembers its template and values (made by :func:`msg`).
+    """A German sentence that remembers its template and values (made by :func:`phrase`).
 
     It is the German ``str`` wherever a string is expected (tests, CLI, reports);
     :func:`translate` renders the template's English version with the same values.
@@ -65,10 +65,10 @@ class Text(str):
         return self.template, self.values
 
 
-def msg(template: str, /, **values: object) -> Text:
+def phrase(template: str, /, **values: object) -> Text:
     """The German sentence `template` filled with `values`, translatable later.
 
-    >>> note = msg("Nur {n} Vorfälle im Gebiet.", n=12)
+    >>> note = phrase("Nur {n} Vorfälle im Gebiet.", n=12)
     >>> note, translate(note, "en")
     ('Nur 12 Vorfälle im Gebiet.', 'Only 12 incidents in the area.')
     """

@@ -3,7 +3,7 @@
 import datetime as dt
 import pickle
 
-from geo.lang import LANGUAGES, Text, catalogue, msg, placeholders, translate
+from geo.lang import LANGUAGES, Text, catalogue, phrase, placeholders, translate
 
 
 def test_languages_are_german_first_then_english():
@@ -18,7 +18,7 @@ def test_german_text_is_the_key_and_unknown_text_stays_german():
 
 
 def test_a_message_is_the_german_sentence_and_renders_english_with_english_numbers():
-    note = msg("Nur {n} Vorfälle im Gebiet.", n=12345)
+    note = phrase("Nur {n} Vorfälle im Gebiet.", n=12345)
     assert isinstance(note, str) and isinstance(note, Text)
     assert note == "Nur 12.345 Vorfälle im Gebiet."
     assert translate(note, "en") == "Only 12,345 incidents in the area."
@@ -26,18 +26,18 @@ def test_a_message_is_the_german_sentence_and_renders_english_with_english_numbe
 
 
 def test_message_with_unknown_template_stays_german():
-    note = msg("Noch nicht übersetzt: {x:.1f}", x=2.25)
+    note = phrase("Noch nicht übersetzt: {x:.1f}", x=2.25)
     assert translate(note, "en") == "Noch nicht übersetzt: 2,2"
 
 
 def test_numbers_dates_and_nan_in_templates():
-    note = msg("{d:%d.%m.%Y} {x:.1f} {y:.1f} {k:d}", d=dt.date(2024, 1, 2), x=1234.56, y=float("nan"),
+    note = phrase("{d:%d.%m.%Y} {x:.1f} {y:.1f} {k:d}", d=dt.date(2024, 1, 2), x=1234.56, y=float("nan"),
                k=1000)
     assert note == "02.01.2024 1.234,6 – 1000"
 
 
 def test_message_survives_pickling_with_its_template():
-    note = pickle.loads(pickle.dumps(msg("Nur {n} Vorfälle im Gebiet.", n=7)))
+    note = pickle.loads(pickle.dumps(phrase("Nur {n} Vorfälle im Gebiet.", n=7)))
     assert note == "Nur 7 Vorfälle im Gebiet."
     assert translate(note, "en") == "Only 7 incidents in the area."
 
