@@ -68,9 +68,12 @@ class Text(str):
 def phrase(template: str, /, **values: object) -> Text:
     """The German sentence `template` filled with `values`, translatable later.
 
-    >>> note = phrase("Nur {n} Vorfälle im Gebiet.", n=12)
-    >>> note, translate(note, "en")
-    ('Nur 12 Vorfälle im Gebiet.', 'Only 12 incidents in the area.')
+    >>> note = phrase("Nur {n} Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so "
+    ...               "wenigen Fällen selten.", n=1234)
+    >>> note
+    'Nur 1.234 Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so wenigen Fällen selten.'
+    >>> translate(note, "en")
+    'Only 1,234 incidents in the area: patterns are uncertain, significance is rare with so few cases.'
     """
     return Text(template, values)
 
@@ -86,6 +89,15 @@ def translate(text: str, lang: str) -> str:
             return str(text)
         return render(_entries(lang)[text.template], text.values, lang=lang)
     return _entries(lang).get(text, text)
+
+
+def error_text(err: BaseException) -> str:
+    """The message of `err`, as the :class:`Text` it was raised with if it was one.
+
+    ``str(err)`` would give the German sentence only; this keeps it translatable.
+    """
+    first = err.args[0] if len(err.args) == 1 else None
+    return first if isinstance(first, Text) else str(err)
 
 
 def _entries(lang: str) -> Mapping[str, str]:
