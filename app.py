@@ -57,14 +57,18 @@ def lang() -> str:
     return st.session_state.get("w_sprache", langs.DEFAULT_LANG)
 
 
-def _(text: str) -> str:
-    """`text` (German, the catalogue key) in the interface language; see :func:`geo.lang.translate`."""
-    return langs.translate(text, lang())
+#: ``_("Zeitraum")``: German text (the catalogue key) in this run's language; ``_n(1234.5, 1)``:
+#: a number as its readers write it. Bound once per run by :func:`use_language`, so labels and
+#: format functions handed to widgets keep the run's language.
+_ = functools.partial(langs.translate, lang=langs.DEFAULT_LANG)
+_n = functools.partial(zahl, lang=langs.DEFAULT_LANG)
 
 
-def _n(value: float, decimals: int = 0) -> str:
-    """A number as readers of the interface language write it (``1.234,5`` or ``1,234.5``)."""
-    return zahl(value, decimals, lang=lang())
+def use_language(code: str) -> None:
+    """Bind ``_`` and ``_n`` to `code` for this run (Streamlit runs the module afresh on each rerun)."""
+    global _, _n
+    _ = functools.partial(langs.translate, lang=code)
+    _n = functools.partial(zahl, lang=code)
 
 
 # --- cached data and computation (plain keys only) -------------------------------------------
@@ -468,6 +472,7 @@ def main() -> None:
     if council:
         st.markdown(COUNCIL_CSS, unsafe_allow_html=True)
         st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]  # URL decides
+    use_language(lang())
     if not council:
         with st.sidebar:
             sidebar_language()
