@@ -438,9 +438,10 @@ def overlay_panels(extra: dict) -> None:
         with st.expander(_("Angst und Vorfälle"), expanded=True):
             counts = " · ".join(f"{_(name)}: {_n(n)}" for name, n in result.counts().items())
             st.caption(f"{_(extra['label'])} {counts}".strip())
-            st.dataframe(result.table.drop(columns="geometry"), hide_index=True)
-            st.caption(result.hinweis)
-            st.caption(result.methode)
+            table = result.table.drop(columns="geometry")
+            st.dataframe(table.assign(klasse=table["klasse"].map(_)), hide_index=True)
+            st.caption(_(result.hinweis))
+            st.caption(_(result.methode))
 
 
 def report_buttons(key: str, points, demo: bool) -> None:

@@ -102,3 +102,17 @@ def test_council_mode_takes_the_language_from_the_url(app):
 def test_every_export_button_label_has_an_english_entry():
     assert {label: catalogue().get(label) for label in compose.EXPORTS} == {
         "CSV": "CSV", "GeoPackage": "GeoPackage", "Karte (HTML)": "Map (HTML)", "Karte (PNG)": "Map (PNG)"}
+
+
+def test_overlay_panels_in_english_with_translated_classes_and_caveats(app):
+    for key, value in {"sprache": "en", "ebenen": "befragung,asskomm", "ags": "14522180"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    assert {e.label for e in app.expander} == {"Parameters", "ASSKomm network: key figures",
+                                               "Fear and incidents"}
+    assert app.info[0].value.startswith("The list of ASSKomm municipalities is incomplete")
+    assert any(c.startswith("Demo data (synthetic) Fear and incidents: ") and "unremarkable: " in c
+               for c in captions(app))
+    assert any(c.startswith("Small samples: shares from surveys are uncertain.") for c in captions(app))
+    assert any(c.startswith("Comparison per municipality.") and "p < 0.05." in c for c in captions(app))
