@@ -300,8 +300,8 @@ def sidebar_data() -> None:
         except AtlasError as err:
             st.error(_(langs.error_text(err)))
     if report := st.session_state.get("last_report"):
-        counts = {"file": report.file, "rows": _n(report.rows), "accepted": _n(report.accepted),
-                  "rejected": _n(report.rejected), "dataset": report.dataset}
+        counts = {"file": report.file, "rows": report.rows, "accepted": report.accepted,
+                  "rejected": report.rejected, "dataset": report.dataset}
         st.caption(_("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt "
                      "– Datensatz „{dataset}“ gespeichert.").format(**counts) if report.stored else
                    _("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt."
@@ -339,7 +339,7 @@ def sidebar_session(view: views.View) -> None:
     st.text_input(_("Titel dieser Ansicht"), key="w_titel", placeholder=_("z. B. Graffiti Innenstadt 2024"))
     if st.button(_("Ansicht zur Folge hinzufügen")):
         sequence = views.add_view(directory, name, dataclasses.replace(view, mode="sitzung"))
-        st.success(_("„{name}“ hat jetzt {n} Ansicht(en).").format(name=name, n=_n(len(sequence.views))))
+        st.success(_("„{name}“ hat jetzt {n} Ansicht(en).").format(name=name, n=len(sequence.views)))
         names = views.list_sequences(directory)
     path = views.sequence_path(directory, name)
     if path.stem in names:
@@ -436,7 +436,7 @@ def overlay_panels(extra: dict) -> None:
             st.caption(_(asskomm.ATTRIBUTION))
     if result := extra.get("coincidence"):
         with st.expander(_("Angst und Vorfälle"), expanded=True):
-            counts = " · ".join(f"{_(name)}: {_n(n)}" for name, n in result.counts().items())
+            counts = " · ".join(f"{_(name)}: {n}" for name, n in result.counts().items())
             st.caption(f"{_(extra['label'])} {counts}".strip())
             table = result.table.drop(columns="geometry")
             st.dataframe(table.assign(klasse=table["klasse"].map(_)), hide_index=True)

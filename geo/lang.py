@@ -68,6 +68,21 @@ class Text(str):
 def phrase(template: str, /, **values: object) -> Text:
     """The German sentence `template` filled with `values`, translatable later.
 
+    Parameters
+    ----------
+    template : str
+        German text with named placeholders (``{n}``, ``{pai:.1f}``, ``{day:%d.%m.%Y}``);
+        the key of its English entry in the catalogue.
+    **values
+        The placeholders' values: numbers (written per language by :func:`geo.fmt.zahl`;
+        ``{x:d}`` keeps an integer ungrouped), dates, text, or nested `Text` (translated
+        with the sentence).
+
+    Returns
+    -------
+    Text
+        A ``str`` equal to the German sentence.
+
     >>> note = phrase("Nur {n} Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so "
     ...               "wenigen Fällen selten.", n=1234)
     >>> note
@@ -79,10 +94,21 @@ def phrase(template: str, /, **values: object) -> Text:
 
 
 def translate(text: str, lang: str) -> str:
-    """`text` in `lang` (one of :data:`LANGUAGES`); German when there is no entry.
+    """`text` in `lang`; German when `lang` is German or unknown or `text` has no entry.
 
-    Plain text is looked up as it is; a :class:`Text` by its template, then filled
-    with its values (numbers formatted for `lang`, nested `Text` values translated).
+    Parameters
+    ----------
+    text : str
+        German text as written in the code (looked up as it is), or a :class:`Text`
+        (looked up by its template, then filled with its values: numbers formatted for
+        `lang`, nested `Text` values translated).
+    lang : str
+        One of :data:`LANGUAGES`.
+
+    Returns
+    -------
+    str
+        Plain text: a template stays a template (``translate("{n} Fälle", "en").format(n=3)``).
     """
     if isinstance(text, Text):
         if lang == DEFAULT_LANG or text.template not in _entries(lang):
