@@ -4,6 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.lang import catalogue
+from geo.view import View, ViewSequence, save_views, sequence_path
 from layers import compose
 
 TIMEOUT = 120
@@ -116,3 +117,32 @@ def test_overlay_panels_in_english_with_translated_classes_and_caveats(app):
                for c in captions(app))
     assert any(c.startswith("Small samples: shares from surveys are uncertain.") for c in captions(app))
     assert any(c.startswith("Comparison per municipality.") and "p < 0.05." in c for c in captions(app))
+
+
+def test_links_to_council_mode_and_sequences_keep_the_language(app):
+    app.query_params["sprache"] = "en"
+    app.run()
+    app.text_input(key="w_folge").input("Rat").run()
+    app.button[0].click().run()  # "Add view to the sequence"
+    assert not app.exception
+    assert "“Rat” now has 1 view(s)." in [s.value for s in app.success]
+    links = {b.proto.label: b.proto.url for b in app.get("link_button")}
+    assert links == {"Start the meeting with this sequence": "?folge=Rat&nr=1&sprache=en",
+                     "This view in council mode": "?modus=sitzung&sprache=en"}
+
+
+def test_stepping_through_a_sequence_in_council_mode_keeps_english(app, tmp_path):
+    path = sequence_path(tmp_path / "store", "Rat")
+    path.parent.mkdir(parents=True)
+    save_views(ViewSequence("Rat", [View(area="14522180"), View(area="14612000", method="kde")]), path)
+    for key, value in {"folge": "Rat", "nr": "1", "sprache": "en"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert [b.label for b in app.button] == ["◀ Back", "Next ▶", "Leave council mode"]
+    app.button[1].click().run()
+    assert not app.exception
+    assert {k: app.query_params[k] for k in ("folge", "nr", "sprache")} == {
+        "folge": "Rat", "nr": "2", "sprache": "en"}
+    assert "View 2 of 2 · Rat" in [md.value for md in app.markdown]
+    title = " ".join(md.value for md in app.markdown)
+    assert "Dresden · Graffiti · " in title and "Kernel density (KDE)" in title
