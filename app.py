@@ -3,7 +3,8 @@
 Start with ``make run``. Everything the user sees is a `geo.view.View`, kept in the URL
 (``?ags=14522180&kategorie=graffiti&methode=gi&modus=sitzung``), so a link opens the
 same view. Computation lives in ``geo`` (cached here on plain keys), map layers in
-``layers``; this file only wires widgets to them.
+``layers``; this file only wires widgets to them. The interface is German, or English
+with ``?sprache=en`` (:mod:`geo.lang`): strings read ``_("Zeitraum")``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import asskomm, boundaries
+from geo import lang as langs
 from geo import view as views
 from geo.analysis import METHOD_LABELS, Analysis, analyse
 from geo.detail import gemeinde_detail
@@ -49,6 +51,25 @@ section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {disp
 html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !important;}
 .atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0;}
 </style>"""
+
+
+def lang() -> str:
+    """The interface language of this run (``w_sprache``: set from ``?sprache=``, then the switch)."""
+    return st.session_state.get("w_sprache", langs.DEFAULT_LANG)
+
+
+#: ``_("Zeitraum")``: German text (the catalogue key) in this run's language; ``_n(1234.5, 1)``:
+#: a number as its readers write it. Bound once per run by :func:`use_language`, so labels and
+#: format functions handed to widgets keep the run's language.
+_ = functools.partial(langs.translate, lang=langs.DEFAULT_LANG)
+_n = functools.partial(zahl, lang=langs.DEFAULT_LANG)
+
+
+def use_language(code: str) -> None:
+    """Bind ``_`` and ``_n`` to `code` for this run (Streamlit runs the module afresh on each rerun)."""
+    global _, _n
+    _ = functools.partial(langs.translate, lang=code)
+    _n = functools.partial(zahl, lang=code)
 
 
 # --- cached data and computation (plain keys only) -------------------------------------------
@@ -84,23 +105,23 @@ def source_for(dataset: str | None):
     Demo data when nothing is imported; the shipped PKS table as counts per Kreis.
     """
     if dataset == PKS:
-        return empty_points(), pks_table(), "PKS 2020 (BKA), Fälle je Kreis", False, PKS
+        return empty_points(), pks_table(), langs.phrase("PKS 2020 (BKA), Fälle je Kreis"), False, PKS
     table = IncidentStore().datasets()
     version = store_version(table)
     if dataset == DEMO or not version:
         return demo_data(), None, DEMO_LABEL, True, DEMO
     chosen = table if dataset is None else table[table["name"] == dataset]
     demo = bool(chosen["demo"].any()) if "demo" in chosen else False
-    label = dataset or "alle importierten Datensätze"
+    label = dataset or langs.phrase("alle importierten Datensätze")
     if demo:
-        label = f"{label} – {DEMO_LABEL}"
+        label = langs.phrase("{name} – {demo}", name=label, demo=langs.phrase(DEMO_LABEL))
     return (stored_points(dataset, version), stored_aggregates(dataset, version), label, demo,
             f"{dataset}:{version}")
 
 
 @st.cache_resource(max_entries=24, show_spinner="Berechne …")
 def cached_analysis(source_key: str, view: views.View) -> Analysis:
-    points, aggregates, label, demo, _ = source_for(view.dataset)
+    points, aggregates, label, demo, _key = source_for(view.dataset)
     return analyse(points, view, source=label, demo=demo, aggregates=aggregates)
 
 
@@ -155,6 +176,7 @@ def init_widgets() -> list[str]:
     if "view_ready" in st.session_state:
         return []
     view, problems = view_from_url()
+    language, language_problems = views.language_from_query(st.query_params.to_dict())
     st.session_state.update({
         "view_ready": True, "w_gemeinde": view.area if view.area and len(view.area) == 8 else None,
         "w_kreis": view.area if view.area and len(view.area) == 5 else None,
@@ -162,9 +184,9 @@ def init_widgets() -> list[str]:
         "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
         "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
-        "w_ebenen": list(view.overlays),
+        "w_ebenen": list(view.overlays), "w_sprache": language,
     })
-    return problems
+    return language_problems + problems
 
 
 def current_view() -> views.View:
@@ -180,13 +202,14 @@ def current_view() -> views.View:
 def go_to(params: dict[str, str]) -> None:
     """Open another view (e.g. the next one of a sequence) as if its URL had been opened."""
     st.session_state.pop("view_ready", None)
-    st.query_params.from_dict(params)
+    st.query_params.from_dict(views.with_language(params, lang()))
 
 
 def sync_url(view: views.View) -> None:
     params = views.to_query(view)
     if folge := st.session_state.get("folge"):
         params = {"folge": folge[0], "nr": str(folge[1])}
+    params = views.with_language(params, lang())
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
 
@@ -196,138 +219,153 @@ def _clear(other: str) -> None:
 
 
 # --- sidebar (planner) ----------------------------------------------------------------------
+def sidebar_language() -> None:
+    """German first and default, English selectable; the choice goes into the URL (``sprache``)."""
+    st.radio("Sprache / Language", langs.LANGUAGES, key="w_sprache", horizontal=True,
+             format_func=langs.LANGUAGE_NAMES.__getitem__)
+
+
 def sidebar_area() -> None:
     gemeinden, kreise = boundaries.gemeinde_labels(), boundaries.kreis_labels()
-    st.header("Gebiet")
-    st.selectbox("Gemeinde suchen", list(gemeinden), format_func=gemeinden.__getitem__, key="w_gemeinde",
-                 index=None, placeholder="Name eingeben, z. B. Freiberg", on_change=_clear, args=("w_kreis",),
-                 help="Alle 418 sächsischen Gemeinden; gleichnamige mit Kreis in Klammern.")
-    st.selectbox("Kreis", list(kreise), format_func=kreise.__getitem__, key="w_kreis", index=None,
-                 placeholder="Landkreis oder kreisfreie Stadt", on_change=_clear, args=("w_gemeinde",))
+    st.header(_("Gebiet"))
+    st.selectbox(_("Gemeinde suchen"), list(gemeinden), format_func=gemeinden.__getitem__, key="w_gemeinde",
+                 index=None, placeholder=_("Name eingeben, z. B. Freiberg"), on_change=_clear,
+                 args=("w_kreis",),
+                 help=_("Alle 418 sächsischen Gemeinden; gleichnamige mit Kreis in Klammern."))
+    st.selectbox(_("Kreis"), list(kreise), format_func=kreise.__getitem__, key="w_kreis", index=None,
+                 placeholder=_("Landkreis oder kreisfreie Stadt"), on_change=_clear, args=("w_gemeinde",))
 
 
 def sidebar_selection(points) -> None:
-    st.header("Auswahl")
-    st.multiselect("Kategorien", list(CATEGORIES), format_func=CATEGORY_LABELS.__getitem__,
-                   key="w_kategorien", placeholder="mindestens eine Kategorie")
+    st.header(_("Auswahl"))
+    st.multiselect(_("Kategorien"), list(CATEGORIES), format_func=lambda c: _(CATEGORY_LABELS[c]),
+                   key="w_kategorien", placeholder=_("mindestens eine Kategorie"))
     if points.empty:  # counts per area only (e.g. PKS): the period is the table's
-        st.caption("Zeitraum: wie in der Tabelle (Fallzahlen je Gebiet).")
+        st.caption(_("Zeitraum: wie in der Tabelle (Fallzahlen je Gebiet)."))
         return
     first, last = points["time"].min().date(), points["time"].max().date()
     years = list(range(last.year, first.year - 1, -1))
-    picks = {"Gesamter Zeitraum": (None, None),
-             "Letzte 12 Monate": (last - dt.timedelta(days=364), last),
+    picks = {"gesamt": (None, None), "12monate": (last - dt.timedelta(days=364), last),
              **{str(y): (dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in years}}
-    pick = st.selectbox("Zeitraum", ["eigener Zeitraum", *picks], key="w_pick")
+    names = {"eigen": _("eigener Zeitraum"), "gesamt": _("Gesamter Zeitraum"),
+             "12monate": _("Letzte 12 Monate")}
+    pick = st.selectbox(_("Zeitraum"), ["eigen", *picks], key="w_pick", format_func=lambda o: names.get(o, o))
     if pick in picks:
         st.session_state.w_von, st.session_state.w_bis = picks[pick]
     cols = st.columns(2)
-    cols[0].date_input("von", key="w_von", format="DD.MM.YYYY", min_value=first, max_value=last,
-                       disabled=pick != "eigener Zeitraum")
-    cols[1].date_input("bis", key="w_bis", format="DD.MM.YYYY", min_value=first, max_value=last,
-                       disabled=pick != "eigener Zeitraum")
-    st.caption(f"Daten vorhanden: {first:%d.%m.%Y} – {last:%d.%m.%Y}")
+    cols[0].date_input(_("von"), key="w_von", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigen")
+    cols[1].date_input(_("bis"), key="w_bis", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigen")
+    st.caption(_("Daten vorhanden: {first} – {last}").format(first=f"{first:%d.%m.%Y}",
+                                                              last=f"{last:%d.%m.%Y}"))
 
 
 def sidebar_method() -> None:
-    st.header("Methode")
-    st.radio("Methode", views.METHODS, format_func=METHOD_LABELS.__getitem__, key="w_methode",
-             captions=[METHOD_HELP[m] for m in views.METHODS], label_visibility="collapsed")
-    with st.expander("Parameter"):
-        st.radio("Ebene (Raten)", views.LEVELS, key="w_ebene", horizontal=True,
-                 format_func={"gemeinde": "Gemeinden", "kreis": "Kreise"}.__getitem__)
-        st.select_slider("Zellgröße (m)", [100, 150, 200, 250, 300, 400, 500, 750, 1000], key="w_zelle",
-                         help="Quadratische Zellen in UTM 33N, Kanten auf Vielfachen der Zellgröße.")
-        st.number_input("Bandbreite KDE (m, 0 = automatisch)", 0, views.BANDWIDTH_RANGE_M[1], step=50,
-                        key="w_bandbreite", help="0: Standardregel (wird unter der Karte angezeigt).")
-        st.slider("Nachbarschaft Gi*/LISA (Zellen)", *views.RADIUS_RANGE, key="w_radius")
-        st.slider("Mindestanzahl je Gebiet/Zelle", *views.MIN_COUNT_RANGE, key="w_k",
-                  help="Weniger Vorfälle werden nicht als Zahl oder Hotspot gezeigt.")
+    st.header(_("Methode"))
+    st.radio(_("Methode"), views.METHODS, format_func=lambda m: _(METHOD_LABELS[m]), key="w_methode",
+             captions=[_(METHOD_HELP[m]) for m in views.METHODS], label_visibility="collapsed")
+    with st.expander(_("Parameter")):
+        st.radio(_("Ebene (Raten)"), views.LEVELS, key="w_ebene", horizontal=True,
+                 format_func={"gemeinde": _("Gemeinden"), "kreis": _("Kreise")}.__getitem__)
+        st.select_slider(_("Zellgröße (m)"), [100, 150, 200, 250, 300, 400, 500, 750, 1000], key="w_zelle",
+                         help=_("Quadratische Zellen in UTM 33N, Kanten auf Vielfachen der Zellgröße."))
+        st.number_input(_("Bandbreite KDE (m, 0 = automatisch)"), 0, views.BANDWIDTH_RANGE_M[1], step=50,
+                        key="w_bandbreite", help=_("0: Standardregel (wird unter der Karte angezeigt)."))
+        st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
+        st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
+                  help=_("Weniger Vorfälle werden nicht als Zahl oder Hotspot gezeigt."))
 
 
 def sidebar_data() -> None:
     store = IncidentStore()
     table = store.datasets()
-    st.header("Daten")
+    st.header(_("Daten"))
     if pending := st.session_state.pop("pending_daten", None):
         st.session_state.w_daten = pending  # set before the widget exists (Streamlit's rule)
     options = [ALL, DEMO, PKS, *table["name"]] if len(table) else [ALL, PKS]
-    labels = {ALL: "Alle importierten Daten" if len(table) else DEMO_LABEL, DEMO: DEMO_LABEL,
-              PKS: "PKS 2020 – Fälle je Kreis (BKA, echte Daten)"}
+    labels = {ALL: _("Alle importierten Daten") if len(table) else _(DEMO_LABEL), DEMO: _(DEMO_LABEL),
+              PKS: _("PKS 2020 – Fälle je Kreis (BKA, echte Daten)")}
     if st.session_state.w_daten not in options:
         st.session_state.w_daten = ALL
-    st.selectbox("Datensatz", options, format_func=lambda o: labels.get(o, o), key="w_daten")
-    upload = st.file_uploader("Datei importieren (CSV, XLSX, GeoJSON, GPKG, Open311)",
-                              type=["csv", "txt", "xlsx", "geojson", "json", "gpkg"])
-    if upload is not None and st.button("Importieren", type="primary"):
+    st.selectbox(_("Datensatz"), options, format_func=lambda o: labels.get(o, o), key="w_daten")
+    upload = st.file_uploader(_("Datei importieren (CSV, XLSX, GeoJSON, GPKG, Open311)"),
+                              type=["csv", "txt", "xlsx", "geojson", "json", "gpkg"], key="w_import")
+    if upload is not None and st.button(_("Importieren"), type="primary"):
         try:
-            bar = st.progress(0.0, text=f"Importiere {upload.name} …")
+            bar = st.progress(0.0, text=_("Importiere {file} …").format(file=upload.name))
             report = store.import_file(upload, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
             st.session_state.last_report = report
             st.session_state.pending_daten = report.dataset
             st.rerun()
         except AtlasError as err:
-            st.error(str(err))
+            st.error(_(langs.error_text(err)))
     if report := st.session_state.get("last_report"):
-        st.caption(f"Import „{report.file}“: {report.rows} Zeilen gelesen, {report.accepted} übernommen, "
-                   f"{report.rejected} abgelehnt" + (f" – Datensatz „{report.dataset}“ gespeichert."
-                                                     if report.stored else "."))
+        counts = {"file": report.file, "rows": report.rows, "accepted": report.accepted,
+                  "rejected": report.rejected, "dataset": report.dataset}
+        st.caption(_("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt "
+                     "– Datensatz „{dataset}“ gespeichert.").format(**counts) if report.stored else
+                   _("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt."
+                     ).format(**counts))
         st.dataframe(report.reason_table(), hide_index=True)
         for note in report.notes:
             st.caption(note)
         if report.rejected:
-            st.download_button("Abgelehnte Zeilen (CSV)", report.rejected_csv(),
+            st.download_button(_("Abgelehnte Zeilen (CSV)"), report.rejected_csv(),
                                file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")
     chosen = st.session_state.w_daten
-    if chosen not in (ALL, DEMO, PKS) and st.button(f"Datensatz „{chosen}“ löschen"):
+    if chosen not in (ALL, DEMO, PKS) and st.button(_("Datensatz „{name}“ löschen").format(name=chosen)):
         store.delete(chosen)
         st.session_state.pop("last_report", None)
         st.rerun()
 
 
 def sidebar_overlays() -> None:
-    st.header("Allianz und Befragung")
-    st.multiselect("Zusatzebenen", views.OVERLAYS, key="w_ebenen", format_func={
-        "asskomm": "ASSKomm-Netzwerk", "befragung": "Bürgerbefragung / Angsträume"}.__getitem__)
-    st.file_uploader("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)", type=["csv"],
+    st.header(_("Allianz und Befragung"))
+    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", format_func={
+        "asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}.__getitem__)
+    st.file_uploader(_("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)"), type=["csv"],
                      key="w_asskomm_datei")
-    st.file_uploader("Befragung: Anteile je Gebiet (CSV)", type=["csv", "txt"], key="w_anteile")
-    st.file_uploader("Befragung: Angsträume (CSV, GeoJSON)", type=["csv", "txt", "geojson", "json"],
+    st.file_uploader(_("Befragung: Anteile je Gebiet (CSV)"), type=["csv", "txt"], key="w_anteile")
+    st.file_uploader(_("Befragung: Angsträume (CSV, GeoJSON)"), type=["csv", "txt", "geojson", "json"],
                      key="w_angst")
-    st.caption("Ohne Dateien zeigt die Befragung Demodaten (synthetisch).")
+    st.caption(_("Ohne Dateien zeigt die Befragung Demodaten (synthetisch)."))
 
 
 def sidebar_session(view: views.View) -> None:
-    st.header("Sitzung vorbereiten")
+    st.header(_("Sitzung vorbereiten"))
     directory = default_directory()
     names = views.list_sequences(directory)
-    name = st.text_input("Ansichtsfolge", value=names[-1] if names else "Präventionsrat", key="w_folge")
-    st.text_input("Titel dieser Ansicht", key="w_titel", placeholder="z. B. Graffiti Innenstadt 2024")
-    if st.button("Ansicht zur Folge hinzufügen"):
+    name = st.text_input(_("Ansichtsfolge"), value=names[-1] if names else "Präventionsrat", key="w_folge")
+    st.text_input(_("Titel dieser Ansicht"), key="w_titel", placeholder=_("z. B. Graffiti Innenstadt 2024"))
+    if st.button(_("Ansicht zur Folge hinzufügen")):
         sequence = views.add_view(directory, name, dataclasses.replace(view, mode="sitzung"))
-        st.success(f"„{name}“ hat jetzt {len(sequence.views)} Ansicht(en).")
+        st.success(_("„{name}“ hat jetzt {n} Ansicht(en).").format(name=name, n=len(sequence.views)))
         names = views.list_sequences(directory)
     path = views.sequence_path(directory, name)
     if path.stem in names:
-        st.link_button("Sitzung mit dieser Folge starten", "?" + urlencode({"folge": path.stem, "nr": 1}))
-        st.download_button("Folge herunterladen (JSON)", path.read_bytes(), file_name=path.name,
+        start = views.with_language({"folge": path.stem, "nr": "1"}, lang())
+        st.link_button(_("Sitzung mit dieser Folge starten"), "?" + urlencode(start))
+        st.download_button(_("Folge herunterladen (JSON)"), path.read_bytes(), file_name=path.name,
                            mime="application/json")
-    uploaded = st.file_uploader("Folge hochladen (JSON)", type=["json"], key="w_folge_datei")
-    if uploaded is not None and st.button("Folge übernehmen"):
+    uploaded = st.file_uploader(_("Folge hochladen (JSON)"), type=["json"], key="w_folge_datei")
+    if uploaded is not None and st.button(_("Folge übernehmen")):
         target = views.sequence_path(directory, Path(uploaded.name).stem)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".upload")
         tmp.write_bytes(uploaded.getvalue())
         try:
-            _, problems = views.load_views(tmp)
+            problems = views.load_views(tmp)[1]
         except AtlasError as err:
             tmp.unlink()
-            st.error(str(err))
+            st.error(_(langs.error_text(err)))
         else:
             tmp.replace(target)
-            st.success(f"Folge „{target.stem}“ übernommen." + (" " + " ".join(problems) if problems else ""))
+            st.success(" ".join([_("Folge „{name}“ übernommen.").format(name=target.stem),
+                                 *(_(problem) for problem in problems)]))
     council_view = dataclasses.replace(view, mode="sitzung")
-    st.link_button("Diese Ansicht im Sitzungsmodus", "?" + urlencode(views.to_query(council_view)))
+    st.link_button(_("Diese Ansicht im Sitzungsmodus"),
+                   "?" + urlencode(views.with_language(views.to_query(council_view), lang())))
 
 
 def council_controls() -> None:
@@ -336,14 +374,15 @@ def council_controls() -> None:
     cols = st.columns([1, 1, 4, 2])
     if folge:
         name, nr, total = folge
-        if cols[0].button("◀ Zurück", disabled=nr <= 1):
+        if cols[0].button(_("◀ Zurück"), disabled=nr <= 1):
             go_to({"folge": name, "nr": str(nr - 1)})
             st.rerun()
-        if cols[1].button("Weiter ▶", disabled=nr >= total):
+        if cols[1].button(_("Weiter ▶"), disabled=nr >= total):
             go_to({"folge": name, "nr": str(nr + 1)})
             st.rerun()
-        cols[2].markdown(f"Ansicht {nr} von {total} · {html.escape(name)}")
-    if cols[3].button("Sitzungsmodus beenden"):
+        cols[2].markdown(_("Ansicht {nr} von {total} · {name}").format(nr=nr, total=total,
+                                                                      name=html.escape(name)))
+    if cols[3].button(_("Sitzungsmodus beenden")):
         st.session_state.pop("folge", None)
         go_to(views.to_query(dataclasses.replace(current_view(), mode="planung")))
         st.rerun()
@@ -356,56 +395,63 @@ def accuracy_panel(analysis: Analysis) -> None:
         return
     shown = {"kde": "kde", "gi": "gi", "lisa": "gi"}[analysis.view.method]
     acc, base = ev.results[shown], ev.results["grid"]
-    st.subheader("Vorhersagegüte")
-    st.caption(f"Gelernt bis {analysis.split:%d.%m.%Y}, geprüft danach: die {zahl(100 * ev.area_share, 0)} % "
-               "der Fläche mit den höchsten Werten.")
+    st.subheader(_("Vorhersagegüte"))
+    st.caption(_("Gelernt bis {split}, geprüft danach: die {share} % der Fläche mit den höchsten Werten.")
+               .format(split=f"{analysis.split:%d.%m.%Y}", share=_n(100 * ev.area_share)))
     cols = st.columns(2)
-    cols[0].metric("Trefferquote", f"{zahl(100 * acc.hit_rate, 0)} %",
-                   f"{zahl(100 * (acc.hit_rate - base.hit_rate), 0)} Pkt. ggü. Zählung")
-    cols[1].metric("PAI", zahl(acc.pai, 1), help="Trefferquote ÷ Flächenanteil; über 1: besser als Zufall.")
+    cols[0].metric(_("Trefferquote"), f"{_n(100 * acc.hit_rate)} %",
+                   _("{points} Pkt. ggü. Zählung").format(points=_n(100 * (acc.hit_rate - base.hit_rate))))
+    cols[1].metric("PAI", _n(acc.pai, 1), help=_("Trefferquote ÷ Flächenanteil; über 1: besser als Zufall."))
     if shown in ev.verdicts:
-        st.caption(ev.verdicts[shown])
+        st.caption(_(ev.verdicts[shown]))
 
 
 def detail_panel(points, ags: str, view: views.View) -> None:
     detail = gemeinde_detail(points, ags, categories=view.categories, start=view.start, end=view.end,
                              min_count=view.min_count)
-    st.subheader(f"{detail.name} ({detail.kreis_name}) · {zahl(detail.einwohner)} Einwohner")
-    st.dataframe(detail.table, hide_index=True, column_config={
-        "kategorie": "Kategorie", "faelle": st.column_config.NumberColumn("Fälle", format="%d"),
-        "je_1000": st.column_config.NumberColumn("je 1.000 EW", format="%.2f"),
-        "je_1000_kreis": st.column_config.NumberColumn("Kreis je 1.000", format="%.2f"),
-        "je_1000_sachsen": st.column_config.NumberColumn("Sachsen je 1.000", format="%.2f")})
-    st.line_chart(detail.monthly, x="monat", y="faelle", color="kategorie", x_label="Monat",
-                  y_label="Fälle je Monat")
+    st.subheader(_("{name} ({kreis}) · {n} Einwohner").format(name=detail.name, kreis=detail.kreis_name,
+                                                               n=_n(detail.einwohner)))
+    st.dataframe(detail.table.assign(kategorie=detail.table["kategorie"].map(_)), hide_index=True,
+                 column_config={
+                     "kategorie": _("Kategorie"),
+                     "faelle": st.column_config.NumberColumn(_("Fälle"), format="%d"),
+                     "je_1000": st.column_config.NumberColumn(_("je 1.000 EW"), format="%.2f"),
+                     "je_1000_kreis": st.column_config.NumberColumn(_("Kreis je 1.000"), format="%.2f"),
+                     "je_1000_sachsen": st.column_config.NumberColumn(_("Sachsen je 1.000"), format="%.2f")})
+    st.line_chart(detail.monthly.assign(kategorie=detail.monthly["kategorie"].map(_)), x="monat", y="faelle",
+                  color="kategorie", x_label=_("Monat"), y_label=_("Fälle je Monat"))
     if len(detail.top_cells):
-        st.caption(f"Zellen (250 m) mit den meisten Fällen, mindestens {view.min_count}:")
-        st.dataframe(detail.top_cells, hide_index=True, column_config={"zelle": "Zelle (UTM 33N)",
-                                                                          "faelle": "Fälle"})
+        st.caption(_("Zellen (250 m) mit den meisten Fällen, mindestens {k}:").format(k=view.min_count))
+        st.dataframe(detail.top_cells, hide_index=True, column_config={"zelle": _("Zelle (UTM 33N)"),
+                                                                          "faelle": _("Fälle")})
 
 
 def overlay_panels(extra: dict) -> None:
     if "members" in extra:
-        with st.expander("ASSKomm-Netzwerk: Kennzahlen", expanded=False):
-            st.info(asskomm.UNVOLLSTAENDIG)
+        with st.expander(_("ASSKomm-Netzwerk: Kennzahlen"), expanded=False):
+            st.info(_(asskomm.UNVOLLSTAENDIG))
             figures = asskomm.latest_figures()[["bezeichnung", "wert", "datum_text", "quelle"]]
             st.dataframe(figures, hide_index=True, column_config={
-                "bezeichnung": "Kennzahl", "wert": "Wert", "datum_text": "Stand", "quelle": "Quelle"})
-            st.caption(asskomm.ATTRIBUTION)
+                "bezeichnung": _("Kennzahl"), "wert": _("Wert"), "datum_text": _("Stand"),
+                "quelle": _("Quelle")})
+            st.caption(_(asskomm.ATTRIBUTION))
     if result := extra.get("coincidence"):
-        with st.expander("Angst und Vorfälle", expanded=True):
-            counts = " · ".join(f"{name}: {n}" for name, n in result.counts().items())
-            st.caption(f"{extra['label']} {counts}".strip())
-            st.dataframe(result.table.drop(columns="geometry"), hide_index=True)
-            st.caption(result.hinweis)
-            st.caption(result.methode)
+        with st.expander(_("Angst und Vorfälle"), expanded=True):
+            counts = " · ".join(f"{_(name)}: {n}" for name, n in result.counts().items())
+            st.caption(f"{_(extra['label'])} {counts}".strip())
+            table = result.table.drop(columns="geometry")
+            st.dataframe(table.assign(klasse=table["klasse"].map(_)), hide_index=True)
+            st.caption(_(result.hinweis))
+            st.caption(_(result.methode))
 
 
 def report_buttons(key: str, points, demo: bool) -> None:
     """Sicherheitsanalyse for the selected area, made when the button is clicked."""
-    st.subheader("Sicherheitsanalyse")
+    st.subheader(_("Sicherheitsanalyse"))
+    if lang() != langs.DEFAULT_LANG:
+        st.caption(_("Der Bericht ist ein deutsches Dokument für deutsche Gremien und bleibt auf Deutsch."))
     datasets = IncidentStore().datasets()
-    formats = (("pdf", "Bericht (PDF)", "application/pdf"), ("html", "Bericht (HTML)", "text/html"))
+    formats = (("pdf", _("Bericht (PDF)"), "application/pdf"), ("html", _("Bericht (HTML)"), "text/html"))
     for fmt, label, mime in formats:
         st.download_button(label, functools.partial(report_bytes, key, fmt, incidents=points, demo=demo,
                                                     datasets=datasets),
@@ -414,11 +460,11 @@ def report_buttons(key: str, points, demo: bool) -> None:
 
 def exports(source_key: str, view: views.View) -> None:
     """Download buttons; each file is made only when its button is clicked."""
-    st.subheader("Export")
+    st.subheader(_("Export"))
     analysis = cached_analysis(source_key, view)
     cols = st.columns(len(compose.EXPORTS))
     for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
-        col.download_button(label, functools.partial(compose.export_bytes, analysis, kind),
+        col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind),
                             file_name=compose.export_name(analysis, kind), mime=mime, on_click="ignore")
 
 
@@ -427,11 +473,14 @@ def main() -> None:
     council = st.session_state.w_modus == "sitzung"
     if council:
         st.markdown(COUNCIL_CSS, unsafe_allow_html=True)
+        st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]  # URL decides
+    use_language(lang())
     if not council:
         with st.sidebar:
+            sidebar_language()
             sidebar_data()  # settles the data set choice first
     dataset = None if st.session_state.w_daten == ALL else st.session_state.w_daten
-    points, _, _, _, source_key = source_for(dataset)
+    points, *_unused, source_key = source_for(dataset)
     if not council:
         with st.sidebar:
             sidebar_area()
@@ -444,23 +493,23 @@ def main() -> None:
     if council:
         council_controls()
     for problem in problems:
-        st.warning(problem)
+        st.warning(_(problem))
     try:
         analysis = cached_analysis(source_key, view)
     except AtlasError as err:
-        st.title("Präventionsatlas Sachsen")
-        st.error(str(err))
+        st.title(_("Präventionsatlas Sachsen"))
+        st.error(_(langs.error_text(err)))
         return
     if council:
-        st.markdown(f"<h1 class='atlas-title'>{html.escape(analysis.title_line())}</h1>",
+        st.markdown(f"<h1 class='atlas-title'>{html.escape(analysis.title_line(lang=lang()))}</h1>",
                     unsafe_allow_html=True)
     else:
-        st.title("Präventionsatlas Sachsen")
-        st.caption(analysis.title_line())
+        st.title(_("Präventionsatlas Sachsen"))
+        st.caption(analysis.title_line(lang=lang()))
     try:
         extra, overlay_layers = overlays(view, points, council=council)
     except AtlasError as err:
-        st.error(str(err))
+        st.error(_(langs.error_text(err)))
         extra, overlay_layers = {}, []
     shown = None if council or points.empty else compose.map_points(points, analysis)
     # The base map stays in the browser; a redraw only replaces the view's groups.
@@ -474,13 +523,13 @@ def main() -> None:
                             returned_objects=[] if council else ["last_clicked"])
     if side_col is not None:
         with side_col:
-            st.metric("Vorfälle in der Auswahl", zahl(analysis.n_incidents))
+            st.metric(_("Vorfälle in der Auswahl"), _n(analysis.n_incidents))
             accuracy_panel(analysis)
             for note in analysis.notes:
-                st.caption(note)
+                st.caption(_(note))
             if not points.empty and shown is None:
-                st.caption(f"Einzelne Vorfälle werden erst ab höchstens {zahl(compose.MAX_MAP_POINTS)} als "
-                           "Punkte gezeigt – Gebiet, Zeitraum oder Kategorien eingrenzen.")
+                st.caption(_("Einzelne Vorfälle werden erst ab höchstens {n} als Punkte gezeigt – Gebiet, "
+                             "Zeitraum oder Kategorien eingrenzen.").format(n=_n(compose.MAX_MAP_POINTS)))
             if view.area and not points.empty:
                 report_buttons(view.area, points, analysis.demo)
         spot = (clicked or {}).get("last_clicked")

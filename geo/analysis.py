@@ -4,7 +4,9 @@
 method on the chosen area (rates per Gemeinde/Kreis, or KDE / Gi* / LISA on the grid),
 applies the privacy threshold of the view, evaluates the predictive accuracy of grid
 methods on a split of the period, and returns an `Analysis` with German notes and the
-metadata every export carries. It is pure: the app caches it on plain keys.
+metadata every export carries. It is pure: the app caches it on plain keys. Notes and
+error messages are German :func:`geo.lang.phrase` sentences, so the app can show them in
+English without a second analysis; :meth:`Analysis.title_line` takes the language.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from geo.hotspots import (
 from geo.hotspots.points import select
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
+from geo.lang import DEFAULT_LANG, error_text, phrase, translate
 from geo.sources import MAP_ATTRIBUTION
 from geo.view import View
 
@@ -78,17 +81,22 @@ class Analysis:
     source: str = ""
     demo: bool = False
 
-    def title_line(self) -> str:
-        """Place · categories · period · method · source, e.g. for the council screen's title."""
+    def title_line(self, *, lang: str = DEFAULT_LANG) -> str:
+        """Place · categories · period · method · source, e.g. for the council screen's title.
+
+        In `lang` (see :mod:`geo.lang`); place names and imported data set names stay as they are.
+        """
         view = self.view
-        place = area_of(view.area).name if view.area else "Sachsen"
-        cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
+        place = area_of(view.area).name if view.area else translate("Sachsen", lang)
+        cats = ", ".join(translate(CATEGORY_LABELS[c], lang) for c in view.categories)
         period = (f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}" if self.start and self.end
-                  else "ganzer Zeitraum")
+                  else translate("ganzer Zeitraum", lang))
         method = METHOD_LABELS[view.method]
         if view.method == "rates" and view.level == "kreis":
             method = method.replace("je Gemeinde", "je Kreis")
-        return f"{place} · {cats} · {period} · {method} · Quelle: {self.source}"
+        line = translate("{place} · {categories} · {period} · {method} · Quelle: {source}", lang)
+        return line.format(place=place, categories=cats, period=period, method=translate(method, lang),
+                           source=translate(self.source, lang))
 
     def metadata(self) -> dict[str, str]:
         """What every export states: method, parameters, period, source, attribution."""
@@ -157,7 +165,8 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     start, end = start or covered[0], end or covered[1]
     notes: list[str] = []
     if demo:
-        notes.append(f"{DEMO_LABEL}: Die Vorfälle sind erfunden und zeigen nur, wie der Atlas arbeitet.")
+        notes.append(phrase("{demo}: Die Vorfälle sind erfunden und zeigen nur, wie der Atlas arbeitet.",
+                            demo=phrase(DEMO_LABEL)))
     area = view.area or SAXONY
     if chosen.empty and aggregates is not None and not aggregates.empty:
         return _aggregate_analysis(aggregates, view, notes, source, demo)
@@ -167,14 +176,14 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
         n = int(rates["count"].fillna(0).sum()) if not rates.empty else 0
         suppressed = int(rates["suppressed"].sum())
         if suppressed:
-            notes.append(f"{suppressed} Gebiete mit weniger als {view.min_count} Vorfällen "
-                         "zeigen keine Zahl (grau).")
-        notes.append("Geglättete Raten (Empirical Bayes) ziehen kleine Gemeinden zum sächsischen Wert hin, "
-                     "damit einzelne Fälle sie nicht an die Spitze bringen.")
+            notes.append(phrase("{n} Gebiete mit weniger als {k} Vorfällen zeigen keine Zahl (grau).",
+                                n=suppressed, k=view.min_count))
+        notes.append(phrase("Geglättete Raten (Empirical Bayes) ziehen kleine Gemeinden zum sächsischen "
+                            "Wert hin, damit einzelne Fälle sie nicht an die Spitze bringen."))
         return Analysis(view, rates, None, None, None, n, start, end, notes, source, demo)
 
     if chosen.empty:
-        msg = "Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern."
+        msg = phrase("Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern.")
         raise AtlasError(msg)
     hotspots = grid_hotspots(chosen, area=area, methods=view.method, cell=view.cell_m,
                              bandwidth=view.bandwidth_m, radius=view.radius)
@@ -186,12 +195,12 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
             evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
                                   bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid)
         except AtlasError as err:
-            notes.append(f"Vorhersagegüte nicht berechenbar: {err}")
+            notes.append(phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err)))
     else:
-        notes.append("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage).")
+        notes.append(phrase("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage)."))
     if hotspots.n_incidents < 30:
-        notes.append(f"Nur {hotspots.n_incidents} Vorfälle im Gebiet: Muster sind unsicher, "
-                     "Signifikanz ist bei so wenigen Fällen selten.")
+        notes.append(phrase("Nur {n} Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so "
+                            "wenigen Fällen selten.", n=hotspots.n_incidents))
     return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
                     source, demo)
 
@@ -200,8 +209,8 @@ def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], 
                         demo: bool) -> Analysis:
     """Rates from counts per area (no coordinates): Kreis level when the table has only Kreise."""
     if view.method != "rates":
-        msg = ("Diese Daten sind Fallzahlen je Gebiet ohne Koordinaten: Sie ergeben Raten je "
-               "Gemeinde oder Kreis, aber keine Kerndichte, Gi* oder LISA.")
+        msg = phrase("Diese Daten sind Fallzahlen je Gebiet ohne Koordinaten: Sie ergeben Raten je "
+                     "Gemeinde oder Kreis, aber keine Kerndichte, Gi* oder LISA.")
         raise AtlasError(msg)
     level = "kreis" if (aggregates["level"] == "kreis").all() else view.level
     rates = aggregate_rates(aggregates, level=level, categories=view.categories, start=view.start,
@@ -210,9 +219,9 @@ def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], 
     end = pd.to_datetime(aggregates["period_end"]).max().date()
     n = int(rates["count"].fillna(0).sum())
     if level != view.level:
-        notes.append("Die Tabelle enthält nur Kreise: Raten je Kreis.")
-    notes.append("Fallzahlen je Gebiet ohne Koordinaten; Raten mit den Einwohnern des Gemeindeverzeichnisses "
-                 "GV100AD (Stand 31.12.2022), nicht des Berichtsjahres.")
+        notes.append(phrase("Die Tabelle enthält nur Kreise: Raten je Kreis."))
+    notes.append(phrase("Fallzahlen je Gebiet ohne Koordinaten; Raten mit den Einwohnern des "
+                        "Gemeindeverzeichnisses GV100AD (Stand 31.12.2022), nicht des Berichtsjahres."))
     return Analysis(dataclasses.replace(view, level=level), rates, None, None, None, n,
                     view.start or start, view.end or end, notes, source, demo)
 

@@ -3,8 +3,10 @@
 A `View` holds area, categories, period, method and its parameters, and the mode
 (``planung`` at a desk, ``sitzung`` on the shared screen of a prevention council).
 :func:`from_query` reads ``st.query_params``-like mappings and never fails: every bad
-value becomes a German message and falls back to its default. :func:`to_query` writes
-only what differs from the defaults, so links stay short. Saved view sequences for the
+value becomes a German message (translatable, see :mod:`geo.lang`) and falls back to its
+default. :func:`to_query` writes only what differs from the defaults, so links stay short.
+The interface language (``sprache``) travels in the same URL but is not part of a `View`
+(:func:`language_from_query`, :func:`with_language`). Saved view sequences for the
 Sitzungsmodus are JSON files (:func:`save_views`, :func:`load_views`).
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from geo.boundaries import gemeinde_labels, kreis_labels
 from geo.errors import InputFileError
 from geo.incidents.categories import CATEGORIES
+from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
 
 METHODS = ("rates", "kde", "gi", "lisa")
 MODES = ("planung", "sitzung")
@@ -64,11 +67,13 @@ def _int_in(raw: str, name: str, bounds: tuple[int, int], problems: list[str]) -
     try:
         value = int(raw)
     except ValueError:
-        problems.append(f"„{name}={raw}“ ist keine ganze Zahl – Standardwert verwendet.")
+        problems.append(phrase("„{name}={raw}“ ist keine ganze Zahl – Standardwert verwendet.",
+                               name=name, raw=raw))
         return None
     low, high = bounds
     if not low <= value <= high:
-        problems.append(f"„{name}={raw}“ liegt nicht zwischen {low} und {high} – Standardwert verwendet.")
+        problems.append(phrase("„{name}={raw}“ liegt nicht zwischen {low:d} und {high:d} – "
+                               "Standardwert verwendet.", name=name, raw=raw, low=low, high=high))
         return None
     return value
 
@@ -79,7 +84,8 @@ def _date(raw: str, name: str, problems: list[str]) -> dt.date | None:
             return parse(raw)
         except ValueError:
             continue
-    problems.append(f"„{name}={raw}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ) – ignoriert.")
+    problems.append(phrase("„{name}={raw}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ) – ignoriert.",
+                           name=name, raw=raw))
     return None
 
 
@@ -99,21 +105,22 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         if get["ags"] in gemeinde_labels():
             values["area"] = get["ags"]
         else:
-            problems.append(f"Unbekannter Gemeindeschlüssel „{get['ags']}“ – zeige ganz Sachsen.")
+            problems.append(phrase("Unbekannter Gemeindeschlüssel „{key}“ – zeige ganz Sachsen.",
+                                   key=get["ags"]))
     elif "kreis" in get:
         if get["kreis"] in kreis_labels():
             values["area"] = get["kreis"]
         else:
-            problems.append(f"Unbekannter Kreisschlüssel „{get['kreis']}“ – zeige ganz Sachsen.")
+            problems.append(phrase("Unbekannter Kreisschlüssel „{key}“ – zeige ganz Sachsen.",
+                                   key=get["kreis"]))
 
     if "kategorie" in get:
         wanted = [c.strip().lower() for c in get["kategorie"].split(",") if c.strip()]
         unknown = [c for c in wanted if c not in CATEGORIES]
         known = tuple(dict.fromkeys(c for c in wanted if c in CATEGORIES))
         if unknown:
-            problems.append(
-                f"Unbekannte Kategorie „{', '.join(unknown)}“ – erlaubt: {', '.join(CATEGORIES)}."
-            )
+            problems.append(phrase("Unbekannte Kategorie „{unknown}“ – erlaubt: {allowed}.",
+                                   unknown=", ".join(unknown), allowed=", ".join(CATEGORIES)))
         if known:
             values["categories"] = known
 
@@ -121,7 +128,7 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         if key in get and (day := _date(get[key], key, problems)) is not None:
             values[attr] = day
     if values.get("start") and values.get("end") and values["start"] > values["end"]:
-        problems.append("„von“ liegt nach „bis“ – Zeitraum ignoriert.")
+        problems.append(phrase("„von“ liegt nach „bis“ – Zeitraum ignoriert."))
         values.pop("start"), values.pop("end")
 
     for key, attr, allowed in (("methode", "method", METHODS), ("modus", "mode", MODES),
@@ -130,7 +137,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
             if get[key] in allowed:
                 values[attr] = get[key]
             else:
-                problems.append(f"„{key}={get[key]}“ ist unbekannt – erlaubt: {', '.join(allowed)}.")
+                problems.append(phrase("„{key}={raw}“ ist unbekannt – erlaubt: {allowed}.", key=key,
+                                       raw=get[key], allowed=", ".join(allowed)))
 
     numbers = (("zelle", "cell_m", CELL_RANGE_M), ("bandbreite", "bandwidth_m", BANDWIDTH_RANGE_M),
                ("radius", "radius", RADIUS_RANGE), ("k", "min_count", MIN_COUNT_RANGE))
@@ -141,7 +149,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     if "ebenen" in get:
         wanted = [o.strip() for o in get["ebenen"].split(",") if o.strip()]
         if unknown := [o for o in wanted if o not in OVERLAYS]:
-            problems.append(f"Unbekannte Ebene „{', '.join(unknown)}“ – erlaubt: {', '.join(OVERLAYS)}.")
+            problems.append(phrase("Unbekannte Ebene „{unknown}“ – erlaubt: {allowed}.",
+                                   unknown=", ".join(unknown), allowed=", ".join(OVERLAYS)))
         values["overlays"] = tuple(o for o in OVERLAYS if o in wanted)
 
     if "daten" in get:
@@ -174,6 +183,36 @@ def to_query(view: View) -> dict[str, str]:
     return query
 
 
+LANGUAGE_PARAM = "sprache"
+
+
+def language_from_query(params: Mapping[str, str]) -> tuple[str, list[str]]:
+    """The interface language a URL asks for: ``sprache=en`` or German (absent, empty or bad).
+
+    Never fails, like :func:`from_query`: an unknown value gives a message (in German
+    and English, since whoever typed it may read either) and German.
+
+    The language is kept beside the `View`, not in it: it changes the words, not the
+    figures, so the cached analysis and saved view sequences do not depend on it.
+    """
+    raw = str(params.get(LANGUAGE_PARAM, "")).strip()
+    if not raw or raw in LANGUAGES:
+        return raw or DEFAULT_LANG, []
+    allowed = ", ".join(LANGUAGES)
+    problem = phrase("„{param}={raw}“ ist unbekannt – erlaubt: {allowed}; zeige Deutsch. "
+                     "/ Unknown language “{raw}” – allowed: {allowed}; showing German.",
+                     param=LANGUAGE_PARAM, raw=raw, allowed=allowed)
+    return DEFAULT_LANG, [problem]
+
+
+def with_language(params: Mapping[str, str], lang: str) -> dict[str, str]:
+    """`params` with ``sprache`` for `lang`; German, the default, leaves it out."""
+    out = {k: v for k, v in params.items() if k != LANGUAGE_PARAM}
+    if lang != DEFAULT_LANG:
+        out[LANGUAGE_PARAM] = lang
+    return out
+
+
 @dataclass
 class ViewSequence:
     """Saved views a presenter steps through (``next``/``previous``), e.g. for a council meeting."""
@@ -197,16 +236,18 @@ def load_views(path: Path) -> tuple[ViewSequence, list[str]]:
         entries: Sequence[Mapping[str, str]] = doc["ansichten"]
         name = str(doc.get("name", Path(path).stem))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
-        msg = f"{Path(path).name}: keine gespeicherte Ansichtsfolge ({err.__class__.__name__})."
-        raise InputFileError(msg) from err
+        error = f"{Path(path).name}: keine gespeicherte Ansichtsfolge ({err.__class__.__name__})."
+        raise InputFileError(error) from err
     views, problems = [], []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping):
-            problems.append(f"{Path(path).name}, Ansicht {number}: kein Objekt – übersprungen.")
+            problems.append(phrase("{file}, Ansicht {number}: kein Objekt – übersprungen.",
+                                   file=Path(path).name, number=number))
             continue
         view, issues = from_query(entry)
         views.append(view)
-        problems.extend(f"{Path(path).name}, Ansicht {number}: {issue}" for issue in issues)
+        problems.extend(phrase("{file}, Ansicht {number}: {issue}", file=Path(path).name, number=number,
+                               issue=issue) for issue in issues)
     return ViewSequence(name, views), problems
 
 
@@ -249,10 +290,11 @@ def from_url(params: Mapping[str, str], directory: Path) -> tuple[View, list[str
     try:
         sequence, problems = load_views(sequence_path(directory, name))
     except InputFileError as err:
-        return DEFAULT, [f"Ansichtsfolge „{name}“ nicht gefunden ({err})."], None
+        missing = phrase("Ansichtsfolge „{name}“ nicht gefunden ({err}).", name=name, err=str(err))
+        return DEFAULT, [missing], None
     nr = int(params["nr"]) if str(params.get("nr", "")).isdigit() else 1
     nr = min(max(nr, 1), max(len(sequence.views), 1))
     if not sequence.views:
-        return DEFAULT, [*problems, f"Die Ansichtsfolge „{name}“ ist leer."], None
+        return DEFAULT, [*problems, phrase("Die Ansichtsfolge „{name}“ ist leer.", name=name)], None
     view = dataclasses.replace(sequence.views[nr - 1], mode="sitzung")
     return view, problems, (name, nr, len(sequence.views))

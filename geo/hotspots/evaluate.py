@@ -23,11 +23,11 @@ import geopandas as gpd
 import numpy as np
 
 from geo.errors import AtlasError
-from geo.fmt import zahl
 from geo.grid import DEFAULT_CELL_M, Grid, study_grid
 from geo.hotspots.gistar import DEFAULT_RADIUS, gi_star
 from geo.hotspots.kde import kde
 from geo.hotspots.points import DateLike, select, timestamp, xy
+from geo.lang import phrase
 
 EVAL_METHODS = ("grid", "kde", "gi")
 METHOD_NAMES = {"grid": "Zählung der Vorperiode", "kde": "Kerndichte (KDE)", "gi": "Gi*"}
@@ -102,20 +102,17 @@ def _verdicts(results: dict[str, Accuracy]) -> dict[str, str]:
     for method, acc in results.items():
         if method == "grid":
             continue
-        name, ref = METHOD_NAMES[method], fmt_pai(base.pai)
+        name, pai, ref = phrase(METHOD_NAMES[method]), float(acc.pai), float(base.pai)
         if np.isnan(acc.pai) or np.isnan(base.pai):
-            out[method] = f"{name}: nicht bewertbar (keine Vorfälle im Testzeitraum)."
+            out[method] = phrase("{name}: nicht bewertbar (keine Vorfälle im Testzeitraum).", name=name)
         elif acc.hit_rate > base.hit_rate:
-            out[method] = (f"{name} trifft besser als die einfache Zählung der Vorperiode "
-                           f"(PAI {fmt_pai(acc.pai)} gegenüber {ref}).")
+            out[method] = phrase("{name} trifft besser als die einfache Zählung der Vorperiode "
+                                 "(PAI {pai:.1f} gegenüber {ref:.1f}).", name=name, pai=pai, ref=ref)
         else:
-            out[method] = (f"{name} ist NICHT besser als die einfache Zählung der Vorperiode "
-                           f"(PAI {fmt_pai(acc.pai)} gegenüber {ref}); die Zählung genügt hier.")
+            out[method] = phrase("{name} ist NICHT besser als die einfache Zählung der Vorperiode "
+                                 "(PAI {pai:.1f} gegenüber {ref:.1f}); die Zählung genügt hier.",
+                                 name=name, pai=pai, ref=ref)
     return out
-
-
-def fmt_pai(value: float) -> str:
-    return zahl(value, 1) if not np.isnan(value) else "–"
 
 
 def evaluate(points: gpd.GeoDataFrame, *, split: DateLike, area: str = "14",
@@ -165,9 +162,12 @@ def evaluate(points: gpd.GeoDataFrame, *, split: DateLike, area: str = "14",
     train_full = grid.counts(xa, ya)
     train, test = train_full[grid.mask], grid.counts(xb, yb)[grid.mask]
     if train.sum() == 0 or test.sum() == 0:
-        which = "vor" if train.sum() == 0 else "ab"
-        msg = (f"Im Gebiet gibt es {which} dem Stichtag {t_split:%d.%m.%Y} keine Vorfälle der gewählten "
-               "Kategorien; die Trefferquote lässt sich so nicht prüfen.")
+        if train.sum() == 0:
+            msg = phrase("Im Gebiet gibt es vor dem Stichtag {day:%d.%m.%Y} keine Vorfälle der gewählten "
+                         "Kategorien; die Trefferquote lässt sich so nicht prüfen.", day=t_split)
+        else:
+            msg = phrase("Im Gebiet gibt es ab dem Stichtag {day:%d.%m.%Y} keine Vorfälle der gewählten "
+                         "Kategorien; die Trefferquote lässt sich so nicht prüfen.", day=t_split)
         raise AtlasError(msg)
     n = grid.n_cells
     k = max(1, round(area_share * n))

@@ -30,8 +30,8 @@ from scipy import stats
 
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS, require_crs
-from geo.fmt import zahl
 from geo.grid import cell_id, check_cell
+from geo.lang import phrase
 from geo.survey.shares import MIN_N, per_gemeinde
 
 BOTH = "Angst und Vorfälle"
@@ -126,24 +126,23 @@ def coincidence_by_gemeinde(incidents: gpd.GeoDataFrame, shares: pd.DataFrame, *
                "zu_klein", "klasse", "geometry"]
     table = gpd.GeoDataFrame(table[columns], geometry="geometry", crs=METRIC_CRS)
     small = int(table["zu_klein"].sum())
-    hinweis = (
-        f"Kleine Stichproben: Anteile aus Befragungen sind unsicher. Zu jedem Anteil ist das "
-        f"95-%-Konfidenzintervall nach Wilson angegeben; als „Angst“ gilt eine Gemeinde nur, wenn "
-        f"selbst die Untergrenze dieses Intervalls über dem Vergleichswert von "
-        f"{zahl(100 * reference_share, 1)} % liegt. {small} Gemeinde(n) mit weniger als {min_n} "
-        f"Antworten werden nicht eingeordnet („{TOO_SMALL}“). Bei etwa 35–40 % Rücklauf und "
-        f"freiwilliger Teilnahme kann die Befragung zudem verzerrt sein. Vorfälle sind erfasste "
-        f"Vorfälle: ein Ort ohne Meldungen ist nicht unbedingt ein Ort ohne Vorfälle. Bei vielen "
-        f"gleichzeitig getesteten Gemeinden ist etwa jede zwanzigste unauffällige Gemeinde "
-        f"zufällig als „Vorfälle“ markiert (Signifikanzniveau {zahl(100 * alpha)} %)."
-    )
-    methode = (
-        f"Vergleich je Gemeinde. Angst: Anteil der Befragten, die sich nachts unsicher fühlen, "
-        f"Untergrenze des 95-%-Wilson-Intervalls über {zahl(100 * reference_share, 1)} % "
-        f"(gepoolter Anteil der Gemeinden mit mindestens {min_n} Antworten). Vorfälle: "
-        f"einseitiger Poisson-Test der Fallzahl gegen die Erwartung bei "
-        f"{zahl(reference_rate, 2)} Vorfällen je 1.000 Einwohner, p < {zahl(alpha, 2)}."
-    )
+    hinweis = phrase(
+        "Kleine Stichproben: Anteile aus Befragungen sind unsicher. Zu jedem Anteil ist das "
+        "95-%-Konfidenzintervall nach Wilson angegeben; als „Angst“ gilt eine Gemeinde nur, wenn "
+        "selbst die Untergrenze dieses Intervalls über dem Vergleichswert von {share:.1f} % liegt. "
+        "{small} Gemeinde(n) mit weniger als {min_n} Antworten werden nicht eingeordnet („{too_small}“). "
+        "Bei etwa 35–40 % Rücklauf und freiwilliger Teilnahme kann die Befragung zudem verzerrt sein. "
+        "Vorfälle sind erfasste Vorfälle: ein Ort ohne Meldungen ist nicht unbedingt ein Ort ohne "
+        "Vorfälle. Bei vielen gleichzeitig getesteten Gemeinden ist etwa jede zwanzigste unauffällige "
+        "Gemeinde zufällig als „Vorfälle“ markiert (Signifikanzniveau {alpha_pct:.0f} %).",
+        share=100 * reference_share, small=small, min_n=min_n, too_small=phrase(TOO_SMALL),
+        alpha_pct=100 * alpha)
+    methode = phrase(
+        "Vergleich je Gemeinde. Angst: Anteil der Befragten, die sich nachts unsicher fühlen, "
+        "Untergrenze des 95-%-Wilson-Intervalls über {share:.1f} % (gepoolter Anteil der Gemeinden "
+        "mit mindestens {min_n} Antworten). Vorfälle: einseitiger Poisson-Test der Fallzahl gegen die "
+        "Erwartung bei {rate:.2f} Vorfällen je 1.000 Einwohner, p < {alpha:.2f}.",
+        share=100 * reference_share, min_n=min_n, rate=reference_rate, alpha=alpha)
     return Coincidence(table.sort_values("ags", ignore_index=True), hinweis, methode)
 
 
@@ -222,18 +221,16 @@ def coincidence_by_cell(incidents: gpd.GeoDataFrame, angstraeume: gpd.GeoDataFra
     table = gpd.GeoDataFrame(table[columns].assign(_o=order), geometry=geometry, crs=METRIC_CRS)
     table = table.sort_values(["_o", "vorfaelle", "nennungen"], ascending=[True, False, False],
                               ignore_index=True).drop(columns="_o")
-    hinweis = (
-        f"Angsträume sind Nennungen einzelner Befragter: Orte mit weniger als {min_mentions} "
-        f"Nennungen je Zelle werden nicht als Angstort gewertet. Die Zahl der Nennungen hängt von "
-        f"der Zahl der Antworten ab und ist nicht repräsentativ für alle Einwohner. Vorfälle sind "
-        f"erfasste Vorfälle; bei vielen Zellen ist etwa jede zwanzigste unauffällige Zelle zufällig "
-        f"als „Vorfälle“ markiert (Signifikanzniveau {zahl(100 * alpha)} %)."
-    )
-    methode = (
-        f"Rasterzellen von {zahl(cell_m)} m Kantenlänge (EPSG:25833). Angst: mindestens "
-        f"{min_mentions} Nennungen. Vorfälle: mindestens "
-        f"{min_incidents} und einseitiger Poisson-Test gegen eine gleichmäßige "
-        f"Verteilung der {zahl(len(points))} Vorfälle im Untersuchungsgebiet "
-        f"({zahl(expected, 2)} je Zelle erwartet), p < {zahl(alpha, 2)}."
-    )
+    hinweis = phrase(
+        "Angsträume sind Nennungen einzelner Befragter: Orte mit weniger als {min_mentions} Nennungen "
+        "je Zelle werden nicht als Angstort gewertet. Die Zahl der Nennungen hängt von der Zahl der "
+        "Antworten ab und ist nicht repräsentativ für alle Einwohner. Vorfälle sind erfasste Vorfälle; "
+        "bei vielen Zellen ist etwa jede zwanzigste unauffällige Zelle zufällig als „Vorfälle“ markiert "
+        "(Signifikanzniveau {alpha_pct:.0f} %).", min_mentions=min_mentions, alpha_pct=100 * alpha)
+    methode = phrase(
+        "Rasterzellen von {cell:.0f} m Kantenlänge (EPSG:25833). Angst: mindestens {min_mentions} "
+        "Nennungen. Vorfälle: mindestens {min_incidents} und einseitiger Poisson-Test gegen eine "
+        "gleichmäßige Verteilung der {n} Vorfälle im Untersuchungsgebiet ({expected:.2f} je Zelle "
+        "erwartet), p < {alpha:.2f}.", cell=cell_m, min_mentions=min_mentions, min_incidents=min_incidents,
+        n=len(points), expected=expected, alpha=alpha)
     return Coincidence(table, hinweis, methode)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from geo.errors import InputFileError
+from geo.lang import translate
 from geo.view import (
     DEFAULT,
     View,
@@ -12,11 +13,13 @@ from geo.view import (
     add_view,
     from_query,
     from_url,
+    language_from_query,
     list_sequences,
     load_views,
     save_views,
     sequence_path,
     to_query,
+    with_language,
 )
 
 
@@ -130,3 +133,34 @@ def test_url_with_a_sequence_opens_its_view_on_the_shared_screen(tmp_path):
     view, problems, step = from_url({"folge": "Gibtsnicht"}, tmp_path)
     assert step is None and view == DEFAULT and "Ansichtsfolge „Gibtsnicht“ nicht gefunden" in problems[0]
     assert from_url({"ags": "14522180"}, tmp_path)[0].area == "14522180"
+
+
+def test_language_is_german_when_absent_and_english_for_sprache_en():
+    assert language_from_query({}) == ("de", [])
+    assert language_from_query({"sprache": "de"}) == ("de", [])
+    assert language_from_query({"sprache": " en "}) == ("en", [])
+
+
+def test_unknown_language_gives_a_message_in_both_languages_and_german():
+    lang, problems = language_from_query({"sprache": "xx"})
+    assert lang == "de"
+    assert problems == ["„sprache=xx“ ist unbekannt – erlaubt: de, en; zeige Deutsch. "
+                        "/ Unknown language “xx” – allowed: de, en; showing German."]
+
+
+def test_language_round_trips_beside_the_view_and_german_stays_out_of_the_url():
+    view = View(area="14522180", method="gi")
+    params = with_language(to_query(view), "en")
+    assert params == {"ags": "14522180", "methode": "gi", "sprache": "en"}
+    assert from_query(params) == (view, [])
+    assert language_from_query(params) == ("en", [])
+    assert with_language(params, "de") == {"ags": "14522180", "methode": "gi"}
+
+
+def test_url_messages_render_in_english_with_the_same_values():
+    _, problems = from_query({"zelle": "5", "ags": "99999999"})
+    assert problems == ["Unbekannter Gemeindeschlüssel „99999999“ – zeige ganz Sachsen.",
+                        "„zelle=5“ liegt nicht zwischen 100 und 1000 – Standardwert verwendet."]
+    assert [translate(p, "en") for p in problems] == [
+        "Unknown municipality key “99999999” – showing all of Saxony.",
+        "“zelle=5” is not between 100 and 1000 – default used."]
