@@ -73,6 +73,19 @@ def use_language(code: str) -> None:
 
 
 # --- cached data and computation (plain keys only) -------------------------------------------
+@st.cache_resource(show_spinner=False)
+def static_files() -> str | None:
+    """URL path of the map's files served by the app (``static/``, see .streamlit/config.toml);
+    None (everything inline) where static serving is off or they cannot be written."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    try:
+        compose.publish(Path(__file__).parent / "static")
+    except OSError:
+        return None
+    return "/app/static"
+
+
 @st.cache_resource(show_spinner="Lade Demodaten …")
 def demo_data():
     return demo_points()
@@ -123,6 +136,14 @@ def source_for(dataset: str | None):
 def cached_analysis(source_key: str, view: views.View) -> Analysis:
     points, aggregates, label, demo, _key = source_for(view.dataset)
     return analyse(points, view, source=label, demo=demo, aggregates=aggregates)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def planner_points(source_key: str, selection: tuple, _points, _analysis: Analysis):
+    """The view's incidents for the point layer, cached on data set and `selection` (categories,
+    period, area) only: a new method or parameter keeps them."""
+    del source_key, selection  # cache key only
+    return compose.map_points(_points, _analysis)
 
 
 @st.cache_data(show_spinner=False)
@@ -511,13 +532,16 @@ def main() -> None:
     except AtlasError as err:
         st.error(_(langs.error_text(err)))
         extra, overlay_layers = {}, []
-    shown = None if council or points.empty else compose.map_points(points, analysis)
+    shown = None if council or points.empty else planner_points(
+        source_key, (view.categories, view.start, view.end, view.area), points, analysis)
     # The base map stays in the browser; a redraw only replaces the view's groups.
+    served = static_files()
     groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=council,
-                                                     overlays=overlay_layers))
+                                                     overlays=overlay_layers, served=served))
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
-        clicked = st_folium(compose.base(council=council), key="karte", height=820 if council else 680,
+        clicked = st_folium(compose.base(council=council, served=served), key="karte",
+                            height=820 if council else 680,
                             use_container_width=True, feature_group_to_add=groups,
                             layer_control=None if council else compose.layer_switcher(groups),
                             returned_objects=[] if council else ["last_clicked"])

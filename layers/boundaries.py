@@ -60,13 +60,16 @@ class BoundaryLayer(folium.map.Layer):
         Rows of a sticky tooltip; with it the layer is interactive (hover, click).
     pane : str
         Leaflet pane (see :data:`layers.maps.PANES`).
+    url : str, optional
+        Load the data from this URL in the browser (the running app serves it, see
+        :func:`layers.compose.publish`) instead of writing it into the page.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }}_state = {fills: null, rows: null};
-        var {{ this.get_name() }} = L.geoJson({{ this.geojson }}, {
+        var {{ this.get_name() }} = L.geoJson({{ "null" if this.url else this.geojson }}, {
           pane: {{ this.pane|tojson }},
           interactive: {{ this.interactive|tojson }},
           smoothFactor: 0.5,
@@ -89,6 +92,10 @@ class BoundaryLayer(folium.map.Layer):
           {%- endif %}
         });
         {{ this.get_name() }}.atlasState = {{ this.get_name() }}_state;
+        {%- if this.url %}
+        fetch({{ this.url|tojson }}).then(function(r) { return r.json(); })
+          .then(function(data) { {{ this.get_name() }}.addData(data); });
+        {%- endif %}
         {%- if this.interactive %}
         {{ this.get_name() }}.bindTooltip(function(layer) {
           var p = layer.feature.properties;
@@ -112,10 +119,12 @@ class BoundaryLayer(folium.map.Layer):
     )
 
     def __init__(self, geojson: str, *, name: str, line_style: Mapping[str, object],
-                 tooltip: Sequence[tuple[str, str]] = (), pane: str = "overlayPane") -> None:
+                 tooltip: Sequence[tuple[str, str]] = (), pane: str = "overlayPane",
+                 url: str | None = None) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "BoundaryLayer"
         self.geojson = geojson
+        self.url = url
         self.line_style = dict(line_style)
         self.tooltip = [list(row) for row in tooltip]
         self.interactive = bool(tooltip)
@@ -168,17 +177,24 @@ class GemeindeFills(MacroElement):
         self.rows = {ags: [list(r) for r in rs] for ags, rs in rows.items()}
 
 
-def gemeinden_layer() -> BoundaryLayer:
-    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS."""
+#: File names of the boundary GeoJSON when the app serves it (:func:`layers.compose.publish`).
+GEMEINDEN_FILE, KREISGRENZEN_FILE = "gemeinden.geojson", "kreisgrenzen.geojson"
+
+
+def gemeinden_layer(*, served: str | None = None) -> BoundaryLayer:
+    """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS.
+
+    `served`: URL path where :data:`GEMEINDEN_FILE` is served; default: data in the page.
+    """
     return BoundaryLayer(gemeinden_geojson(), name="Gemeinden",
                          line_style={**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
-                         tooltip=GEMEINDE_TOOLTIP)
+                         tooltip=GEMEINDE_TOOLTIP, url=served and f"{served}/{GEMEINDEN_FILE}")
 
 
-def kreis_borders_layer() -> BoundaryLayer:
+def kreis_borders_layer(*, served: str | None = None) -> BoundaryLayer:
     """Kreis and Land borders, drawn stronger than Gemeinde borders, not interactive, on top."""
     return BoundaryLayer(kreis_borders_geojson(), name="Kreisgrenzen", line_style=style.KREIS_BORDER,
-                         pane="kreisgrenzen")
+                         pane="kreisgrenzen", url=served and f"{served}/{KREISGRENZEN_FILE}")
 
 
 def selection_layer(geojson: str, *, name: str) -> folium.GeoJson:

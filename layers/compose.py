@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement
@@ -41,31 +42,51 @@ from layers.hotspots import (
 )
 from layers.incidents import incident_layers
 from layers.legend import HtmlLegend
-from layers.offline import make_offline
+from layers.offline import make_offline, served_files
 from layers.rates import rates_layer, rates_legend
 from layers.static import view_png
 
 
-def base(*, council: bool = False) -> folium.Map:
+def base(*, council: bool = False, served: str | None = None) -> folium.Map:
     """The part of the map that no view changes: Sachsen, Gemeinden, Kreis borders, controls.
 
     `council` (shared screen): large text, no layer switcher. Offline-ready; the
     marker-cluster assets are loaded with it so that point layers can come later.
+    `served`: URL path where the app serves :func:`publish`'s files; the browser then loads
+    boundaries and Leaflet from there once instead of receiving them with every redraw.
     """
     m = maps.base_map(large_text=council)
-    boundary_layers.gemeinden_layer().add_to(m)
-    boundary_layers.kreis_borders_layer().add_to(m)
+    boundary_layers.gemeinden_layer(served=served).add_to(m)
+    boundary_layers.kreis_borders_layer(served=served).add_to(m)
     maps.preload(m, FastMarkerCluster)
-    return make_offline(m)
+    return make_offline(m, served=served)
+
+
+def publish(directory: Path) -> None:
+    """Write the files :func:`base` loads when served (boundaries, Leaflet and plugins) into
+    `directory`; only files whose content changed are rewritten, each atomically."""
+    files = {**served_files(),
+             boundary_layers.GEMEINDEN_FILE: boundary_layers.gemeinden_geojson().encode("utf-8"),
+             boundary_layers.KREISGRENZEN_FILE: boundary_layers.kreis_borders_geojson().encode("utf-8")}
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        target = directory / name
+        if target.exists() and target.read_bytes() == content:
+            continue
+        partial = target.with_name(f".{name}.neu")
+        partial.write_bytes(content)
+        partial.replace(target)
 
 
 def view_groups(analysis: Analysis, *, points=None, council: bool = False,
-                overlays: Sequence[folium.FeatureGroup] = ()) -> list[folium.FeatureGroup]:
+                overlays: Sequence[folium.FeatureGroup] = (), served: str | None = None
+                ) -> list[folium.FeatureGroup]:
     """The layers of one view, as groups for :func:`base`, bottom to top; offline-ready.
 
     `points` (planner view only, see :func:`map_points`) adds clustered incidents,
     switched off at first. `overlays` come from :func:`overlay_layers`. The result group
-    carries the legend and zooms the map to the view's area when it arrives.
+    carries the legend and zooms the map to the view's area when it arrives. `served` as
+    for :func:`base`.
     """
     key = analysis.view.area
     result = result_group(analysis, council=council)
@@ -83,7 +104,7 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
                                                   name=area_of(key).name)
         groups.append(_group(outline))
     for group in groups:
-        make_offline(group)
+        make_offline(group, served=served)
     return groups
 
 

@@ -33,6 +33,7 @@ from geo.crs import DISPLAY_CRS, METRIC_CRS
 from geo.fmt import zahl
 from geo.grid import Grid
 from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
+from geo.hotspots.kde import KDEResult
 from layers.legend import Gradient, legend_box
 
 #: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
@@ -134,13 +135,20 @@ def _pixel_cells(cell: float, col0: int, row0: int, shape: tuple[int, int], max_
     return row, col, (w, h), [[lat[0], lon[0]], [lat[1], lon[1]]]
 
 
+@functools.lru_cache(maxsize=8)
+def _kde_url(grid: Grid, kde: KDEResult) -> tuple[str, list[list[float]]]:
+    """The density image as a ``data:`` URL, and its bounds. Cached on the result objects
+    themselves (compared by identity): the app keeps an analysis and redraws it often."""
+    png, bounds, _ = kde_image(grid, kde.density)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), bounds
+
+
 def kde_layer(result: GridHotspots, *, name: str = "Kerndichte (KDE)", opacity: float = 0.85,
               show: bool = True) -> folium.FeatureGroup:
     """The KDE of a :func:`geo.hotspots.grid_hotspots` result as one image overlay."""
     if result.kde is None:
         raise ValueError("grid_hotspots was run without 'kde'")
-    png, bounds, _ = kde_image(result.grid, result.kde.density)
-    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    url, bounds = _kde_url(result.grid, result.kde)
     group = folium.FeatureGroup(name=name, show=show)
     folium.raster_layers.ImageOverlay(image=url, bounds=bounds, opacity=opacity, interactive=False,
                                       cross_origin=False, zindex=400).add_to(group)

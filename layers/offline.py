@@ -5,6 +5,11 @@ leaves a blank map and no error. :func:`make_offline` walks a built map and repl
 each asset by a ``data:`` URL of the same file shipped in the ``xstatic-leaflet*``
 wheels. An asset it does not know is an error, not a silent CDN request: whoever adds
 a plugin must add its local files to ``_ASSETS`` too.
+
+A saved map keeps the ``data:`` URLs (it must open anywhere, offline). The running app
+may instead serve the same files itself (:func:`served_files`, Streamlit's static file
+serving): ``make_offline(m, served="/app/static")`` then points at them, and a redraw
+does not send Leaflet to the browser again.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_markercluster
 from branca.element import Element
@@ -75,7 +79,18 @@ def _elements(root: Element) -> Iterator[Element]:
         yield from _elements(child)
 
 
-def _localise(assets: list[tuple[str, str]], owner: Element) -> list[tuple[str, str]]:
+def served_files() -> dict[str, bytes]:
+    """File name → content of every local asset, for a directory the app serves."""
+    out = {}
+    for path in _ASSETS.values():
+        if path.suffix == ".css":
+            out[path.name] = _inline_css_images(path.read_text(encoding="utf-8"), path.parent).encode("utf-8")
+        else:
+            out[path.name] = path.read_bytes()
+    return out
+
+
+def _localise(assets: list[tuple[str, str]], owner: Element, served: str | None) -> list[tuple[str, str]]:
     local = []
     for name, url in assets:
         if name in _UNUSED:
@@ -86,15 +101,22 @@ def _localise(assets: list[tuple[str, str]], owner: Element) -> list[tuple[str, 
                 "hinterlegt (layers/offline.py, _ASSETS). Ohne Internet bliebe die Karte leer."
             )
             raise OfflineAssetError(msg)
-        local.append((name, data_url(name)))
+        local.append((name, data_url(name) if served is None else f"{served}/{_ASSETS[name].name}"))
     return local
 
 
-def make_offline(m: folium.Map) -> folium.Map:
-    """Point every asset of `m` and its children at local ``data:`` URLs (in place; returns `m`)."""
+def make_offline(m: Element, *, served: str | None = None) -> Element:
+    """Point every asset of `m` and its children at local files (in place; returns `m`).
+
+    Parameters
+    ----------
+    m : Map or any element
+    served : str, optional
+        URL path where :func:`served_files` are served; default: inline ``data:`` URLs.
+    """
     for element in _elements(m):
         for attr in ("default_js", "default_css"):
             assets = getattr(element, attr, None)
             if assets:
-                setattr(element, attr, _localise(list(assets), element))
+                setattr(element, attr, _localise(list(assets), element, served))
     return m
