@@ -15,42 +15,41 @@ temporary store (for ``--n 20000`` the app's built-in demo data, empty store), s
 
 Each redraw is timed from the click until (1) the title caption shows the new view
 (``caption_s``: the server has run the analysis; ``cached_analysis`` hit or not), (2) the
-largest websocket frame of the rerun has arrived (``payload_s``: the map HTML built by
-``layers.compose.atlas_map`` and sent by streamlit-folium) and (3) exactly one map iframe
-exists whose Leaflet map is new, has its 418 Gemeinde paths and shows the method's legend
-(``redraw_s``, the figure held against the target). ``bytes`` is what the browser received
-over the websocket for the rerun. Warm = the target view was drawn before in this session.
+largest websocket frame of the rerun has arrived (``payload_s``: mostly the view's layer
+groups sent by streamlit-folium) and (3) the one map iframe shows the new view: its Leaflet
+map has drawn a result it had not drawn at the click (``map.atlasDraws``, raised by
+``layers.maps.FitView``), has its 418 Gemeinde paths and the method's legend (``redraw_s``,
+the figure held against the target). ``bytes`` is what the browser received over the
+websocket for the rerun. Warm = the target view was drawn before in this session.
 
-Where the time goes (runs of 2026-11-27 on 2 shared cores; the 0.5 s target is NOT met).
-Warm redraw at 1 M: median 1.39 s, max 2.28 s since b90b50e (point layer left out above
-20,000 points); median 9.65 s, max 13.4 s before it. At 20 k: median 1.60 s, max 2.34 s.
-The analysis is not the problem: warm, the caption (``cached_analysis`` hit) is there after
-0.2–0.3 s, also at 1 M. The rest is the map:
+History of the figure (2026-11-27, 2 shared cores), warm redraw median / max:
 
-* Every rerun rebuilds the whole folium map and streamlit-folium renders it (twice: the
-  figure, then the map) to one HTML/JS string; the browser gets a new iframe in which
-  Leaflet parses and draws everything again. The map is never updated in place
-  (``st_folium(feature_group_to_add=...)`` is not used).
-* The 418 Gemeinde shapes plus Kreis borders (0.86 MB GeoJSON) are in every map although
-  only the result layer changes: 1.3 MB of map HTML per rerun. At 1 M (no points): caption
-  0.2 s → map payload received ≈ 0.85–1.8 s (``atlas_map`` 0.07–0.3 s, render 0.11 s ×2,
-  protobuf + websocket) → ≈ 0.4 s more in the browser until the legend shows.
-* Before b90b50e the planner view embedded all incidents of the chosen categories as
-  FastMarkerCluster data and the browser created an ``L.circleMarker`` for each on every
-  redraw (layers switched off): 15.5 MB map HTML for Graffiti (28.5 MB with a second
-  category), ``atlas_map`` 1.8–2.7 s, one render 1.9 s. That dominated at 1 M.
-* Streamlit's message cache spares the transfer when a map equal to one of the last
-  reruns comes back (toggling back and forth: 0.02 MB received), yet the redraw takes
-  1.2–1.5 s: building the map on the server and re-creating it in the browser are the
-  floor, not the network.
+=========================================================  ===============  ===============
+state of the app                                           20 k incidents   1 M incidents
+=========================================================  ===============  ===============
+whole map rebuilt per rerun, all points embedded           –                9.65 / 13.4 s
+… points left out above 20,000 (b90b50e)                   1.60 / 2.34 s    1.39 / 2.28 s
+base map stays in the browser, only groups sent (64cebea)  0.63 / 0.91 s    0.69 / 1.08 s
+… boundaries and Leaflet served once, caches (d40069b)     0.43 / 0.80 s    0.28 / 0.51 s
+=========================================================  ===============  ===============
 
-Suggestions: (1) keep the base map (boundaries, Kreis borders) identical between reruns
-and send only the result layer, legend and points via ``st_folium(...,
-feature_group_to_add=[...])``: the iframe and Leaflet map then survive a rerun and only
-the changed layer's JS (KB, not 1.3 MB) is sent and evaluated; (2) below the 20,000-point
-cap, cache the point layer data per (source, categories, period, area) instead of
-rebuilding it every rerun; (3) the Gemeinde GeoJSON string is cached, the folium objects
-built from it and their render are not: cache what does not change.
+Where the time went and what changed:
+
+* Every rerun rebuilt the whole folium map (0.86 MB of boundaries) and streamlit-folium made
+  a new iframe in which Leaflet parsed and drew everything again. Now ``compose.base`` is the
+  same for every view and stays in the browser; ``st_folium(feature_group_to_add=...)``
+  replaces only the view's groups (result and legend, points, selection), 0.1–0.2 MB.
+* branca compiled every rendered script as a Jinja template (0.1 s per 0.8 MB, twice per
+  rerun): ``layers.rendering`` adds the rendered text as is.
+* Streamlit sends a component's arguments in full on every rerun, so the base map's GeoJSON
+  and Leaflet ``data:`` URLs (1.2 MB) travelled each time although the browser had them. The
+  app now serves them as static files, loaded once.
+* The KDE image resampled a million pixel centres on every redraw (0.4 s): the pixel lookup
+  is cached per grid, the image per result. The planner's point selection is cached.
+* What is left warm: the Streamlit rerun itself (caption after 0.15–0.3 s: widgets, URL,
+  cached analysis) plus 0.05–0.1 s for the layers. At 20 k the planner's points
+  (statewide about 7,000 per category) go with every redraw; at 1 M statewide they exceed
+  the 20,000-point cap and stay out, so the 1 M runs are faster.
 
 Run: ``.venv/bin/python benchmarks/redraw.py [--n 1000000] [--repeats 3]``. Last line: one JSON object.
 """
@@ -297,7 +296,8 @@ def server_breakdown(store: Path, n: int) -> dict[str, dict]:
                         "whole_map_mb": round(len(whole.encode()) / 1e6, 2)}
             print(f"  {key:<30} groups built {t1 - t0:6.3f} s, to JS {t3 - t2:6.3f} s, "
                   f"base map {t2 - t1:6.3f} s;"
-                  f" groups {out[key]['groups_mb']:6.3f} MB (whole map {out[key]['whole_map_mb']:5.2f} MB)",
+                  f" groups {out[key]['groups_mb']:6.3f} MB (whole map {out[key]['whole_map_mb']:5.2f} MB, "
+                  f"{len(whole) / max(len(js), 1):.1f}× more)",
                   flush=True)
     return out
 
