@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import signal
 
 from geo.boundaries import area as area_of
+from geo.boundaries import load_gemeinden
 from geo.errors import AtlasError
 from geo.hotspots import (
     GI_CLASSES,
@@ -146,6 +147,32 @@ def _covered(points: gpd.GeoDataFrame) -> tuple[dt.date | None, dt.date | None]:
     return times.min().date(), times.max().date()
 
 
+#: Below this share of Saxony's inhabitants living in Gemeinden with any incident in the data,
+#: the view gets :func:`coverage_note` (e.g. one town has imported its own export).
+COVERAGE_NOTE_BELOW = 0.5
+
+
+def coverage_note(points: gpd.GeoDataFrame, area: str) -> str | None:
+    """A note when the data covers few Gemeinden and `area` reaches beyond them, else None.
+
+    Rates, their smoothing and every comparison with "Sachsen" treat a Gemeinde without
+    reports as one without incidents; with one town's data that compares the town with
+    places nobody reported from.
+    """
+    if points.empty:
+        return None
+    gemeinden = load_gemeinden()
+    covered = gemeinden["ags"].isin(points["ags"].unique())
+    share = float(gemeinden.loc[covered, "einwohner"].sum() / gemeinden["einwohner"].sum())
+    in_area = gemeinden["ags"].str.startswith(area)
+    if share >= COVERAGE_NOTE_BELOW or covered[in_area].all():
+        return None
+    return phrase("Die Daten stammen aus {n} von {total} Gemeinden ({p} % der Einwohner Sachsens). "
+                  "Gemeinden ohne Meldungen zählen als Orte ohne Vorfälle: Vergleiche mit „Sachsen“ "
+                  "und mit Nachbarorten sind so nicht aussagekräftig – Gebiet auf die eigenen Daten "
+                  "eingrenzen.", n=int(covered.sum()), total=len(gemeinden), p=max(1, round(100 * share)))
+
+
 def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: bool = False,
             aggregates: pd.DataFrame | None = None) -> Analysis:
     """Run the view's method on `points` (incidents in ``METRIC_CRS``).
@@ -170,6 +197,9 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     area = view.area or SAXONY
     if chosen.empty and aggregates is not None and not aggregates.empty:
         return _aggregate_analysis(aggregates, view, notes, source, demo)
+    gaps = coverage_note(points, area)
+    if gaps is not None:
+        notes.append(gaps)
     if view.method == "rates":
         rates = area_rates(chosen, level=view.level if area == SAXONY or len(area) == 5 else "gemeinde",
                            min_count=view.min_count)

@@ -143,3 +143,18 @@ def test_pks_kreis_table_feeds_kreis_rates_but_no_grid_method():
     assert (graffiti.start, graffiti.end) == (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
     with pytest.raises(AtlasError, match="keine Kerndichte, Gi\\* oder LISA"):
         analyse(empty_points(), View(method="gi", categories=("graffiti",)), aggregates=table)
+
+
+def test_one_towns_own_data_is_not_compared_with_all_of_saxony_unnoticed(points):
+    freiberg = points[points["ags"] == "14522180"]
+    statewide = analyse(freiberg, View(method="rates"))
+    gaps = [n for n in statewide.notes if n.startswith("Die Daten stammen aus")]
+    assert gaps == ["Die Daten stammen aus 1 von 418 Gemeinden (1 % der Einwohner Sachsens). Gemeinden "
+                    "ohne Meldungen zählen als Orte ohne Vorfälle: Vergleiche mit „Sachsen“ und mit "
+                    "Nachbarorten sind so nicht aussagekräftig – Gebiet auf die eigenen Daten eingrenzen."]
+    in_kreis = analyse(freiberg, View(method="gi", area="14522"))
+    assert any(n.startswith("Die Daten stammen aus") for n in in_kreis.notes)
+    # Narrowed to the town itself, or with data from all over Saxony, there is nothing to say.
+    own = analyse(freiberg, View(method="gi", area="14522180"))
+    assert not any(n.startswith("Die Daten stammen aus") for n in own.notes)
+    assert not any(n.startswith("Die Daten stammen aus") for n in analyse(points, View()).notes)
