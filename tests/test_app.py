@@ -1,19 +1,6 @@
 """The Streamlit app's logic (AppTest, no browser): the view, the URL and the two modes."""
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
-TIMEOUT = 120
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "store"))  # empty store: demo data
-    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-
-
-def captions(at):
-    return [c.value for c in at.caption]
+from tests.conftest import captions
 
 
 def test_app_starts_on_demo_data_with_all_of_saxony_and_attribution(app):

@@ -1,23 +1,9 @@
 """The app in English (``?sprache=en``) and German (default): AppTest, no browser."""
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from geo.lang import catalogue
 from geo.view import View, ViewSequence, save_views, sequence_path
 from layers import compose
-
-TIMEOUT = 120
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "store"))  # empty store: demo data
-    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-
-
-def captions(at):
-    return [c.value for c in at.caption]
+from tests.conftest import captions
 
 
 def test_sprache_en_shows_english_title_labels_and_numbers(app):
