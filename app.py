@@ -205,7 +205,7 @@ def init_widgets() -> list[str]:
         "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
         "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
-        "w_ebenen": list(view.overlays), "w_sprache": language,
+        "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
     })
     return language_problems + problems
 
@@ -217,7 +217,7 @@ def current_view() -> views.View:
         area=area, categories=tuple(s.w_kategorien) or views.DEFAULT.categories, start=s.w_von, end=s.w_bis,
         method=s.w_methode, level=s.w_ebene, cell_m=s.w_zelle, bandwidth_m=s.w_bandbreite or None,
         radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=None if s.w_daten == ALL else s.w_daten,
-        title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen))
+        title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen), split=s.w_teilung)
 
 
 def go_to(params: dict[str, str]) -> None:
@@ -296,6 +296,9 @@ def sidebar_method() -> None:
         st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
         st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
                   help=_("Weniger Vorfälle werden nicht als Zahl oder Hotspot gezeigt."))
+        st.date_input(_("Teilung für die Vorhersagegüte"), key="w_teilung", format="DD.MM.YYYY",
+                      help=_("Gelernt wird vor diesem Tag, geprüft ab ihm. Leer: Monatsanfang nahe der "
+                             "Mitte des Zeitraums."))
 
 
 def sidebar_data() -> None:

@@ -220,7 +220,7 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
     evaluation, split = None, None
     if start and end and (end - start).days >= 60:
-        split = default_split(start, end)
+        split = view.split or default_split(start, end)
         try:
             evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
                                   bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid)

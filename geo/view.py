@@ -53,6 +53,7 @@ class View:
     dataset: str | None = None  # None: all imported data, or the demo data when none
     title: str = ""  # the name of a saved view, e.g. "Graffiti Innenstadt 2024"
     overlays: tuple[str, ...] = ()  # extra layers from OVERLAYS
+    split: dt.date | None = None  # predictive accuracy: fit before, test from (None: default rule)
 
     def __post_init__(self) -> None:
         # The council screen never shows a figure built on fewer than 3 incidents.
@@ -95,7 +96,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     Parameters: ``ags`` (8-digit Gemeinde) or ``kreis`` (5-digit), ``kategorie``
     (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``,
     ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
-    (comma-separated overlays: ``asskomm``, ``befragung``).
+    (comma-separated overlays: ``asskomm``, ``befragung``), ``teilung`` (split date of the
+    predictive accuracy check).
     """
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -124,7 +126,7 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         if known:
             values["categories"] = known
 
-    for key, attr in (("von", "start"), ("bis", "end")):
+    for key, attr in (("von", "start"), ("bis", "end"), ("teilung", "split")):
         if key in get and (day := _date(get[key], key, problems)) is not None:
             values[attr] = day
     if values.get("start") and values.get("end") and values["start"] > values["end"]:
@@ -173,6 +175,8 @@ def to_query(view: View) -> dict[str, str]:
         query["von"] = view.start.isoformat()
     if view.end:
         query["bis"] = view.end.isoformat()
+    if view.split:
+        query["teilung"] = view.split.isoformat()
     simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
               ("radius", "radius"), ("k", "min_count"), ("modus", "mode"), ("daten", "dataset"),
               ("titel", "title"))

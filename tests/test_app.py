@@ -1,5 +1,7 @@
 """The Streamlit app's logic (AppTest, no browser): the view, the URL and the two modes."""
 
+import datetime as dt
+
 from tests.conftest import captions
 
 
@@ -92,3 +94,16 @@ def test_shipped_pks_table_gives_real_kreis_rates(app):
             "Quelle: PKS 2020 (BKA), Fälle je Kreis") in captions(app)
     assert app.metric[0].value == "7.566"  # Gewaltkriminalität in Saxony, 2020
     assert any("Bundeskriminalamt, Polizeiliche Kriminalstatistik 2020" in c for c in captions(app))
+
+
+def test_accuracy_split_from_the_url_sets_the_widget_and_the_figures(app):
+    app.query_params.update({"methode": "gi", "teilung": "2024-01-01"})
+    app.run()
+    assert not app.exception
+    assert [d.value for d in app.date_input if d.key == "w_teilung"] == [dt.date(2024, 1, 1)]
+    assert any(c.startswith("Gelernt bis 01.01.2024, geprüft danach") for c in captions(app))
+    app.query_params.clear()
+    [box] = [d for d in app.date_input if d.key == "w_teilung"]
+    box.set_value(dt.date(2023, 7, 1)).run()
+    assert any(c.startswith("Gelernt bis 01.07.2023, geprüft danach") for c in captions(app))
+    assert app.query_params["teilung"] == "2023-07-01"

@@ -1,5 +1,6 @@
 """From a view to its figures: selection, privacy threshold, accuracy split, metadata."""
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -158,3 +159,16 @@ def test_one_towns_own_data_is_not_compared_with_all_of_saxony_unnoticed(points)
     own = analyse(freiberg, View(method="gi", area="14522180"))
     assert not any(n.startswith("Die Daten stammen aus") for n in own.notes)
     assert not any(n.startswith("Die Daten stammen aus") for n in analyse(points, View()).notes)
+
+
+def test_the_planner_chooses_where_the_accuracy_check_splits_the_period(points):
+    view = View(method="gi", start=dt.date(2021, 1, 1), end=dt.date(2024, 12, 31))
+    default = analyse(points, view)
+    assert default.split == dt.date(2023, 1, 1)
+    chosen = analyse(points, dataclasses.replace(view, split=dt.date(2024, 1, 1)))
+    assert chosen.split == dt.date(2024, 1, 1)
+    # Three years to learn from instead of two: another test period, other figures.
+    assert chosen.evaluation.results["gi"].hit_rate != default.evaluation.results["gi"].hit_rate
+    outside = analyse(points, dataclasses.replace(view, split=dt.date(2030, 1, 1)))
+    assert outside.evaluation is None
+    assert any(n.startswith("Vorhersagegüte nicht berechenbar") for n in outside.notes)

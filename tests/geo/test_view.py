@@ -40,6 +40,7 @@ def test_council_link_for_freiberg_graffiti():
         View(area="14729", method="kde", bandwidth_m=800, dataset="ordnungsamt-2024"),
         View(method="rates", level="kreis", title="Gewalt Kreise 2020"),
         View(overlays=("asskomm", "befragung"), mode="sitzung"),
+        View(method="gi", start=dt.date(2022, 1, 1), end=dt.date(2024, 12, 31), split=dt.date(2024, 1, 1)),
     ],
 )
 def test_every_view_survives_the_round_trip_through_the_url(view):
