@@ -107,7 +107,7 @@ class BoundaryLayer(folium.map.Layer):
           var rows = {{ this.tooltip|tojson }}.map(function(r) { return [r[1], p[r[0]]]; });
           var extra = {{ this.get_name() }}_state.rows && {{ this.get_name() }}_state.rows[p.ags];
           if (extra) rows = rows.concat(extra);
-          return '<table style="font-size:inherit">' + rows.map(function(r) {
+          return "<table>" + rows.map(function(r) {
             return '<tr><th style="text-align:left;padding-right:8px">' + esc(r[0]) + "</th><td>"
                    + esc(r[1]) + "</td></tr>";
           }).join("") + "</table>";

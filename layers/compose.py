@@ -50,15 +50,16 @@ from layers.static import view_png
 def base(*, council: bool = False, served: str | None = None) -> folium.Map:
     """The part of the map that no view changes: Sachsen, Gemeinden, Kreis borders, controls.
 
-    `council` (shared screen): large text, no layer switcher. Offline-ready; the
-    marker-cluster assets are loaded with it so that point layers can come later.
+    `council` (shared screen): large text, no layer switcher. Offline-ready; for the
+    planner the marker-cluster assets are loaded with it so that point layers can come later.
     `served`: URL path where the app serves :func:`publish`'s files; the browser then loads
     boundaries and Leaflet from there once instead of receiving them with every redraw.
     """
     m = maps.base_map(large_text=council)
     boundary_layers.gemeinden_layer(served=served).add_to(m)
     boundary_layers.kreis_borders_layer(served=served).add_to(m)
-    maps.preload(m, FastMarkerCluster)
+    if not council:  # the shared screen never shows incident points
+        maps.preload(m, FastMarkerCluster)
     return make_offline(m, served=served)
 
 

@@ -81,6 +81,7 @@ class _Style(MacroElement):
         <style>
         .leaflet-container { background: {{ this.colour }}; }
         .leaflet-control-attribution { font-size: 10px; max-width: 60%; }
+        .leaflet-tooltip table { font-size: inherit; }  /* quirks mode: tables would not inherit */
         {% if this.large %}
         .leaflet-container, .leaflet-control, .leaflet-tooltip { font-size: 20px !important; }
         .leaflet-control-layers { display: none; }

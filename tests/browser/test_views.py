@@ -28,6 +28,14 @@ def test_council_link_shows_freiberg_large_without_sidebar_or_points(app_url, br
         # Aggregated layers only: no incident markers, no cluster plugin in the page.
         assert frame.locator(".vorfall-cluster, .leaflet-marker-icon").count() == 0
         assert "markerClusterGroup" not in frame.locator("html").inner_html()
+        assert frame.locator('script[src*="markercluster"]').count() == 0
+        # Tooltips are as large as the rest: hover the map's centre (Freiberg).
+        box = page.locator('iframe[title="streamlit_folium.st_folium"]').last.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
+        cell = frame.locator(".leaflet-tooltip td").first
+        cell.wait_for(timeout=10_000)
+        assert float(cell.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
         assert page.get_by_role("button", name="Sitzungsmodus beenden").is_visible()
         screen.screenshot("sitzungsmodus_freiberg_1920x1080.png")
         assert screen.external == []
@@ -116,7 +124,11 @@ def test_a_redraw_replaces_the_result_in_the_same_map_and_keeps_switched_on_laye
     frame.get_by_text("Gi* (FDR-korrigiert)").wait_for(timeout=60_000)
     page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
                            ".contentWindow.map.atlasDraws === 2", timeout=60_000)
-    page.get_by_role("combobox", name="Zeitraum", exact=True).click()
+    offline_page.settle()
+    period = page.get_by_role("combobox", name="Zeitraum", exact=True)
+    period.click()
+    if period.get_attribute("aria-expanded") != "true":  # after a rerun a click may leave it closed
+        period.press("ArrowDown")
     page.locator('[role="option"]').get_by_text("2024", exact=True).first.click()
     page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
                            ".contentWindow.map.atlasDraws === 3", timeout=60_000)
