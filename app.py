@@ -178,7 +178,7 @@ def overlays(view: views.View, points, *, council: bool):
         shares, places, demo = survey_data(shares_file, places_file, (shares_name, places_name), ags)
         found.update(shares=shares, places=places, coincidence=coincide.coincidence_by_gemeinde(
             points, shares, categories=view.categories), label=DEMO_LABEL if demo else "")
-    return found, compose.overlay_layers(**found, council=council)
+    return found, compose.overlay_layers(**found, council=council, lang=lang())
 
 
 # --- the view: URL -> widgets -> view -> URL ----------------------------------------------
@@ -488,7 +488,7 @@ def exports(source_key: str, view: views.View) -> None:
     analysis = cached_analysis(source_key, view)
     cols = st.columns(len(compose.EXPORTS))
     for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
-        col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind),
+        col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind, lang=lang()),
                             file_name=compose.export_name(analysis, kind), mime=mime, on_click="ignore")
 
 
@@ -540,10 +540,10 @@ def main() -> None:
     # The base map stays in the browser; a redraw only replaces the view's groups.
     served = static_files()
     groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=council,
-                                                     overlays=overlay_layers, served=served))
+                                                     overlays=overlay_layers, served=served, lang=lang()))
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
-        clicked = st_folium(compose.base(council=council, served=served), key="karte",
+        clicked = st_folium(compose.base(council=council, served=served, lang=lang()), key="karte",
                             height=820 if council else 680,
                             use_container_width=True, feature_group_to_add=groups,
                             layer_control=None if council else compose.layer_switcher(groups),

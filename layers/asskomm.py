@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import asskomm, display
+from geo.lang import translate
 from layers.legend import HtmlLegend, Swatch, legend_box
 
 STATUS_COLOURS = {
@@ -27,24 +28,27 @@ COUNCIL_BORDER = {"ja": {"color": "#222222", "weight": 2.4, "dashArray": None},
 LAYER_NAME = "ASSKomm-Netzwerk (unvollständig)"
 
 
-def member_features(members: pd.DataFrame) -> gpd.GeoDataFrame:
+def member_features(members: pd.DataFrame, *, lang: str = "de") -> gpd.GeoDataFrame:
     """Members joined to the display Gemeinden (``DISPLAY_CRS``), with the tooltip's text fields.
 
     Adds ``status_text``, ``datum_text`` (agreement date or "Datum unbekannt"),
     ``praeventionsrat_text``, ``sicherheitsanalyse_text``, ``herkunft`` ("mitgeliefert"
     unless the rows come from :func:`geo.asskomm.merge_members`) and the style fields
-    ``fill`` and ``rat``.
+    ``fill`` and ``rat``. The ``*_text`` fields are in `lang`; names, sources and the
+    Verbund stay as listed.
     """
     gem = display.gemeinden_display()[["ags", "geometry"]]
     if "herkunft" not in members.columns:
         members = members.assign(herkunft="mitgeliefert")
     gdf = gem.merge(members, on="ags", how="inner", validate="one_to_one")
-    status_text = gdf["status"].where(gdf["verbund"] == "", gdf["status"] + " (" + gdf["verbund"] + ")")
+    status = [translate(s, lang) for s in gdf["status"]]
+    status_text = [s if not v else f"{s} ({v})" for s, v in zip(status, gdf["verbund"], strict=True)]
     return gdf.assign(
         status_text=status_text,
-        datum_text=gdf["kooperationsvereinbarung"].map(asskomm.date_text),
-        praeventionsrat_text=gdf["praeventionsrat"].replace("", "keine Angabe"),
-        sicherheitsanalyse_text=gdf["sicherheitsanalyse"].replace("", "keine Angabe"),
+        datum_text=[translate(asskomm.date_text(d), lang) for d in gdf["kooperationsvereinbarung"]],
+        praeventionsrat_text=[translate(v or "keine Angabe", lang) for v in gdf["praeventionsrat"]],
+        sicherheitsanalyse_text=[translate(v or "keine Angabe", lang) for v in gdf["sicherheitsanalyse"]],
+        herkunft=[translate(h, lang) for h in gdf["herkunft"]],
         fill=gdf["status"].map(STATUS_COLOURS),
         rat=gdf["praeventionsrat"],
     ).sort_values("ags", ignore_index=True)
@@ -56,14 +60,15 @@ _ALIASES = ["Gemeinde", "Kreis", "Status", "Kooperationsvereinbarung", "Prävent
             "Sicherheitsanalyse", "Quelle", "Herkunft"]
 
 
-def member_geojson(members: pd.DataFrame) -> str:
+def member_geojson(members: pd.DataFrame, *, lang: str = "de") -> str:
     """Compact GeoJSON of the member polygons with tooltip and style fields."""
-    return display.to_geojson(member_features(members), properties=["ags", *_FIELDS, "fill", "rat"])
+    gdf = member_features(members, lang=lang)
+    return display.to_geojson(gdf, properties=["ags", *_FIELDS, "fill", "rat"])
 
 
-def analysis_geojson(members: pd.DataFrame) -> str:
+def analysis_geojson(members: pd.DataFrame, *, lang: str = "de") -> str:
     """Points (inner point of each Gemeinde) of members with a Sicherheitsanalyse done or planned."""
-    gdf = member_features(members)
+    gdf = member_features(members, lang=lang)
     gdf = gdf[gdf["sicherheitsanalyse"] != ""].copy()
     gdf = gdf.set_geometry(gdf.geometry.representative_point())
     return display.to_geojson(gdf, properties=["ags", *_FIELDS, "sicherheitsanalyse"])
@@ -75,11 +80,12 @@ def _polygon_style(feature: dict) -> dict:
     return {"fillColor": props["fill"], "fillOpacity": 0.65, "opacity": 0.95, **border}
 
 
-def _tooltip() -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=_FIELDS, aliases=_ALIASES, sticky=True)
+def _tooltip(lang: str) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(fields=_FIELDS, aliases=[translate(a, lang) for a in _ALIASES], sticky=True)
 
 
-def asskomm_layer(members: pd.DataFrame | None = None, *, show: bool = True) -> folium.FeatureGroup:
+def asskomm_layer(members: pd.DataFrame | None = None, *, show: bool = True, lang: str = "de"
+                  ) -> folium.FeatureGroup:
     """The ASSKomm layer: member polygons by status and Sicherheitsanalyse markers.
 
     Parameters
@@ -89,26 +95,28 @@ def asskomm_layer(members: pd.DataFrame | None = None, *, show: bool = True) -> 
         the shipped list by default.
     show : bool
         Whether the layer is switched on when the map opens.
+    lang : {"de", "en"}
+        Language of the layer name and the tooltips.
     """
     members = asskomm.load_members() if members is None else members
-    group = folium.FeatureGroup(name=LAYER_NAME, show=show)
+    group = folium.FeatureGroup(name=translate(LAYER_NAME, lang), show=show)
     folium.GeoJson(
-        member_geojson(members),
-        name="ASSKomm-Kommunen",
+        member_geojson(members, lang=lang),
+        name=translate("ASSKomm-Kommunen", lang),
         style_function=_polygon_style,
         highlight_function=lambda _: {"weight": 3.0, "fillOpacity": 0.8},
-        tooltip=_tooltip(),
+        tooltip=_tooltip(lang),
         smooth_factor=0.5,
     ).add_to(group)
     folium.GeoJson(
-        analysis_geojson(members),
-        name="Sicherheitsanalysen",
+        analysis_geojson(members, lang=lang),
+        name=translate("Sicherheitsanalysen", lang),
         marker=folium.CircleMarker(radius=6, weight=2, color=ANALYSIS_COLOUR),
         style_function=lambda f: {
             "fillColor": ANALYSIS_COLOUR if f["properties"]["sicherheitsanalyse"] == "durchgeführt"
             else "#ffffff",
             "fillOpacity": 1.0},
-        tooltip=_tooltip(),
+        tooltip=_tooltip(lang),
     ).add_to(group)
     return group
 
@@ -134,12 +142,12 @@ def _swatch(spec: dict) -> Swatch:
     return Swatch(fill=fill, border=f"2px solid {ANALYSIS_COLOUR}", round=True)
 
 
-def legend_html() -> str:
+def legend_html(*, lang: str = "de") -> str:
     """The legend as an HTML fragment (inline styles only), ending with the incompleteness note."""
-    rows = [(_swatch(spec), label) for label, spec in legend_entries()]
-    return legend_box("ASSKomm", rows, note=asskomm.UNVOLLSTAENDIG)
+    rows = [(_swatch(spec), translate(label, lang)) for label, spec in legend_entries()]
+    return legend_box("ASSKomm", rows, note=translate(asskomm.UNVOLLSTAENDIG, lang))
 
 
-def legend() -> HtmlLegend:
+def legend(*, lang: str = "de") -> HtmlLegend:
     """The ASSKomm legend control (bottom left); add it to the map with ``m.add_child(legend())``."""
-    return HtmlLegend(legend_html(), position="bottomleft")
+    return HtmlLegend(legend_html(lang=lang), position="bottomleft")

@@ -18,6 +18,7 @@ from jinja2 import Template
 
 from geo import display
 from geo.fmt import zahl
+from geo.lang import translate
 from layers import style
 
 #: Tooltip rows of a Gemeinde: (property, label).
@@ -63,6 +64,10 @@ class BoundaryLayer(folium.map.Layer):
     url : str, optional
         Load the data from this URL in the browser (the running app serves it, see
         :func:`layers.compose.publish`) instead of writing it into the page.
+    regroup : sequence of str
+        Tooltip properties holding integers grouped the German way (``40.485``) that the
+        browser shows grouped the English way (``40,485``); the data stays one file for
+        both languages.
     """
 
     _template = Template(
@@ -105,6 +110,12 @@ class BoundaryLayer(folium.map.Layer):
             });
           };
           var rows = {{ this.tooltip|tojson }}.map(function(r) { return [r[1], p[r[0]]]; });
+          {%- if this.regroup %}
+          // German-grouped integers ("40.485") regrouped for English readers ("40,485")
+          {{ this.regroup|tojson }}.forEach(function(i) {
+            rows[i][1] = String(rows[i][1]).replace(/\\./g, ",");
+          });
+          {%- endif %}
           var extra = {{ this.get_name() }}_state.rows && {{ this.get_name() }}_state.rows[p.ags];
           if (extra) rows = rows.concat(extra);
           return "<table>" + rows.map(function(r) {
@@ -120,13 +131,14 @@ class BoundaryLayer(folium.map.Layer):
 
     def __init__(self, geojson: str, *, name: str, line_style: Mapping[str, object],
                  tooltip: Sequence[tuple[str, str]] = (), pane: str = "overlayPane",
-                 url: str | None = None) -> None:
+                 url: str | None = None, regroup: Sequence[str] = ()) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "BoundaryLayer"
         self.geojson = geojson
         self.url = url
         self.line_style = dict(line_style)
         self.tooltip = [list(row) for row in tooltip]
+        self.regroup = [i for i, (prop, _) in enumerate(self.tooltip) if prop in regroup]  # row numbers
         self.interactive = bool(tooltip)
         self.pane = pane
         self.hover = style.GEMEINDE_HOVER
@@ -181,27 +193,31 @@ class GemeindeFills(MacroElement):
 GEMEINDEN_FILE, KREISGRENZEN_FILE = "gemeinden.geojson", "kreisgrenzen.geojson"
 
 
-def gemeinden_layer(*, served: str | None = None) -> BoundaryLayer:
+def gemeinden_layer(*, served: str | None = None, lang: str = "de") -> BoundaryLayer:
     """All 418 Gemeinden: thin borders, hover highlight, tooltip with name, Kreis, Einwohner, AGS.
 
     `served`: URL path where :data:`GEMEINDEN_FILE` is served; default: data in the page.
+    `lang`: language of the layer name and the tooltip labels (and of the Einwohner figure).
     """
-    return BoundaryLayer(gemeinden_geojson(), name="Gemeinden",
+    tooltip = [(prop, translate(label, lang)) for prop, label in GEMEINDE_TOOLTIP]
+    return BoundaryLayer(gemeinden_geojson(), name=translate("Gemeinden", lang),
                          line_style={**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
-                         tooltip=GEMEINDE_TOOLTIP, url=served and f"{served}/{GEMEINDEN_FILE}")
+                         tooltip=tooltip, url=served and f"{served}/{GEMEINDEN_FILE}",
+                         regroup=["einwohner_text"] if lang == "en" else [])
 
 
-def kreis_borders_layer(*, served: str | None = None) -> BoundaryLayer:
+def kreis_borders_layer(*, served: str | None = None, lang: str = "de") -> BoundaryLayer:
     """Kreis and Land borders, drawn stronger than Gemeinde borders, not interactive, on top."""
-    return BoundaryLayer(kreis_borders_geojson(), name="Kreisgrenzen", line_style=style.KREIS_BORDER,
-                         pane="kreisgrenzen", url=served and f"{served}/{KREISGRENZEN_FILE}")
+    return BoundaryLayer(kreis_borders_geojson(), name=translate("Kreisgrenzen", lang),
+                         line_style=style.KREIS_BORDER, pane="kreisgrenzen",
+                         url=served and f"{served}/{KREISGRENZEN_FILE}")
 
 
-def selection_layer(geojson: str, *, name: str) -> folium.GeoJson:
+def selection_layer(geojson: str, *, name: str, lang: str = "de") -> folium.GeoJson:
     """The selected Gemeinde or Kreis outlined in the selection colour (not interactive)."""
     return folium.GeoJson(
         geojson,
-        name=f"Auswahl: {name}",
+        name=translate("Auswahl: {name}", lang).format(name=name),
         style_function=lambda _: style.SELECTION,
         interactive=False,
         pane="auswahl",

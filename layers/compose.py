@@ -47,17 +47,18 @@ from layers.rates import rates_layer, rates_legend
 from layers.static import view_png
 
 
-def base(*, council: bool = False, served: str | None = None) -> folium.Map:
+def base(*, council: bool = False, served: str | None = None, lang: str = "de") -> folium.Map:
     """The part of the map that no view changes: Sachsen, Gemeinden, Kreis borders, controls.
 
     `council` (shared screen): large text, no layer switcher. Offline-ready; for the
     planner the marker-cluster assets are loaded with it so that point layers can come later.
     `served`: URL path where the app serves :func:`publish`'s files; the browser then loads
     boundaries and Leaflet from there once instead of receiving them with every redraw.
+    `lang` (``"de"`` or ``"en"``): language of layer names and the Gemeinde tooltip.
     """
     m = maps.base_map(large_text=council)
-    boundary_layers.gemeinden_layer(served=served).add_to(m)
-    boundary_layers.kreis_borders_layer(served=served).add_to(m)
+    boundary_layers.gemeinden_layer(served=served, lang=lang).add_to(m)
+    boundary_layers.kreis_borders_layer(served=served, lang=lang).add_to(m)
     if not council:  # the shared screen never shows incident points
         maps.preload(m, FastMarkerCluster)
     return make_offline(m, served=served)
@@ -80,17 +81,17 @@ def publish(directory: Path) -> None:
 
 
 def view_groups(analysis: Analysis, *, points=None, council: bool = False,
-                overlays: Sequence[folium.FeatureGroup] = (), served: str | None = None
-                ) -> list[folium.FeatureGroup]:
+                overlays: Sequence[folium.FeatureGroup] = (), served: str | None = None,
+                lang: str = "de") -> list[folium.FeatureGroup]:
     """The layers of one view, as groups for :func:`base`, bottom to top; offline-ready.
 
     `points` (planner view only, see :func:`map_points`) adds clustered incidents,
     switched off at first. `overlays` come from :func:`overlay_layers`. The result group
-    carries the legend and zooms the map to the view's area when it arrives. `served` as
-    for :func:`base`.
+    carries the legend and zooms the map to the view's area when it arrives. `served` and
+    `lang` as for :func:`base`; pass the same `lang` to :func:`overlay_layers`.
     """
     key = analysis.view.area
-    result = result_group(analysis, council=council)
+    result = result_group(analysis, council=council, lang=lang)
     selected = display.area_display(key) if key is not None else None
     if selected is None:
         result.add_child(maps.FitView(maps.SACHSEN_BOUNDS))
@@ -99,10 +100,11 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
         result.add_child(maps.FitView(((south, west), (north, east))))
     groups = [*overlays, result]
     if points is not None and not council:
-        groups += incident_layers(points, categories=analysis.view.categories, demo=analysis.demo, show=False)
+        groups += incident_layers(points, categories=analysis.view.categories, demo=analysis.demo, show=False,
+                                  lang=lang)
     if selected is not None:
         outline = boundary_layers.selection_layer(display.to_geojson(selected, properties=[]),
-                                                  name=area_of(key).name)
+                                                  name=area_of(key).name, lang=lang)
         groups.append(_group(outline))
     for group in groups:
         make_offline(group, served=served)
@@ -123,11 +125,11 @@ def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> folium.LayerControl
 
 
 def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
-              overlays: Sequence[folium.FeatureGroup] = ()) -> folium.Map:
+              overlays: Sequence[folium.FeatureGroup] = (), lang: str = "de") -> folium.Map:
     """The whole map of `analysis` in one piece: :func:`base` with the :func:`view_groups`
-    (for the HTML export and tests; the app sends the groups separately)."""
-    m = base(council=council)
-    for group in view_groups(analysis, points=points, council=council, overlays=overlays):
+    (for the HTML export and tests; the app sends the groups separately), in `lang`."""
+    m = base(council=council, lang=lang)
+    for group in view_groups(analysis, points=points, council=council, overlays=overlays, lang=lang):
         m.add_child(group)
     return maps.finish(m, with_layer_control=not council)
 
@@ -175,37 +177,41 @@ def map_points(points, analysis: Analysis):
 
 
 def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, label: str = "",
-                   council: bool = False) -> list[folium.FeatureGroup]:
+                   council: bool = False, lang: str = "de") -> list[folium.FeatureGroup]:
     """ASSKomm network and Bürgerbefragung layers for the view's overlays (``None`` = not shown).
 
     On the shared screen the Angsträume (places named by individual respondents) stay
     off: only the network, the shares per area and the coincidence classes are shown.
+    `label` (German, e.g. ``DEMO_LABEL``) and all texts are shown in `lang`.
     """
     out: list[folium.FeatureGroup] = []
     if members is not None:
-        out.append(_group(asskomm_layers.asskomm_layer(members), asskomm_layers.legend(), pane="zusatz"))
-    if shares is not None:
-        out.append(_group(survey_layers.shares_layer(shares, label=label, show=coincidence is None),
+        out.append(_group(asskomm_layers.asskomm_layer(members, lang=lang), asskomm_layers.legend(lang=lang),
                           pane="zusatz"))
+    if shares is not None:
+        shares_layer = survey_layers.shares_layer(shares, label=label, show=coincidence is None, lang=lang)
+        out.append(_group(shares_layer, pane="zusatz"))
     if coincidence is not None:
-        out.append(_group(survey_layers.coincidence_layer(coincidence, label=label), pane="zusatz"))
+        out.append(_group(survey_layers.coincidence_layer(coincidence, label=label, lang=lang),
+                          pane="zusatz"))
     if places is not None and not council:
-        out.append(_group(survey_layers.angstraeume_layer(places, label=label), pane="zusatz"))
+        out.append(_group(survey_layers.angstraeume_layer(places, label=label, lang=lang), pane="zusatz"))
     return out
 
 
-def result_group(analysis: Analysis, *, council: bool) -> folium.FeatureGroup:
-    """The layer that shows the method's result, with its legend (styled by the layer modules)."""
+def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> folium.FeatureGroup:
+    """The layer that shows the method's result, with its legend (styled by the layer modules), in `lang`."""
     method = analysis.view.method
     if method == "rates":
-        return _group(rates_layer(analysis.rates), rates_legend(analysis.rates), pane="ergebnis")
+        return _group(rates_layer(analysis.rates, lang=lang), rates_legend(analysis.rates, lang=lang),
+                      pane="ergebnis")
     result = council_cells(analysis.hotspots, analysis.view.min_count) if council else analysis.hotspots
     if method == "kde":
-        layer, legend = kde_layer(result), kde_legend_html(result)
+        layer, legend = kde_layer(result, lang=lang), kde_legend_html(result, lang=lang)
     elif method == "gi":
-        layer, legend = gi_layer(result), gi_legend_html()
+        layer, legend = gi_layer(result, lang=lang), gi_legend_html(lang=lang)
     else:
-        layer, legend = lisa_layer(result), lisa_legend_html()
+        layer, legend = lisa_layer(result, lang=lang), lisa_legend_html(lang=lang)
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
 
 
@@ -231,17 +237,19 @@ def export_name(analysis: Analysis, kind: str) -> str:
     return f"praeventionsatlas_{analysis.view.area or '14'}_{analysis.view.method}.{kind}"
 
 
-def export_bytes(analysis: Analysis, kind: str) -> bytes:
+def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de") -> bytes:
     """One export of the current view: ``csv``, ``gpkg`` (result table with metadata), ``html`` or ``png``.
+
+    The maps (``html``, ``png``) are in `lang`; the tables' metadata stays German.
 
     The HTML map is built afresh (a map already handed to streamlit-folium has been
     rendered once and would repeat its controls) and carries aggregated layers only, so
     it can be passed on: Leaflet and all data are inlined, it opens offline.
     """
     if kind == "html":
-        return atlas_map(analysis, points=None, council=False).get_root().render().encode("utf-8")
+        return atlas_map(analysis, points=None, council=False, lang=lang).get_root().render().encode("utf-8")
     if kind == "png":
-        return view_png(analysis)
+        return view_png(analysis, lang=lang)
     table, meta = result_table(analysis), analysis.metadata()
     if kind == "csv":
         return to_csv_bytes(table, meta)

@@ -34,6 +34,7 @@ from geo.fmt import zahl
 from geo.grid import Grid
 from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
 from geo.hotspots.kde import KDEResult
+from geo.lang import phrase, translate
 from layers.legend import Gradient, legend_box
 
 #: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
@@ -144,12 +145,12 @@ def _kde_url(grid: Grid, kde: KDEResult) -> tuple[str, list[list[float]]]:
 
 
 def kde_layer(result: GridHotspots, *, name: str = "Kerndichte (KDE)", opacity: float = 0.85,
-              show: bool = True) -> folium.FeatureGroup:
-    """The KDE of a :func:`geo.hotspots.grid_hotspots` result as one image overlay."""
+              show: bool = True, lang: str = "de") -> folium.FeatureGroup:
+    """The KDE of a :func:`geo.hotspots.grid_hotspots` result as one image overlay (`name` in `lang`)."""
     if result.kde is None:
         raise ValueError("grid_hotspots was run without 'kde'")
     url, bounds = _kde_url(result.grid, result.kde)
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=translate(name, lang), show=show)
     folium.raster_layers.ImageOverlay(image=url, bounds=bounds, opacity=opacity, interactive=False,
                                       cross_origin=False, zindex=400).add_to(group)
     return group
@@ -193,28 +194,36 @@ def merged_cells_geojson(cells: gpd.GeoDataFrame, by: str, label: str) -> str:
     return display.to_geojson(merged, properties=[by, label, "zellen"])
 
 
-def gi_features(result: GridHotspots) -> gpd.GeoDataFrame:
-    """Significant Gi* cells with tooltip text fields (``z_text``, ``p_text``)."""
+def gi_features(result: GridHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:
+    """Significant Gi* cells with tooltip text fields (``z_text``, ``p_text``; ``gi_class`` in `lang`)."""
     if result.gi is None:
         raise ValueError("grid_hotspots was run without 'gi'")
     cells = result.cells[result.cells["gi_bin"] != 0]
-    return cells.assign(z_text=[zahl(z, 2) for z in cells["gi_z"]],
-                        p_text=[_p_text(p) for p in cells["gi_p_fdr"]])
+    return cells.assign(z_text=[zahl(z, 2, lang=lang) for z in cells["gi_z"]],
+                        p_text=[_p_text(p, lang=lang) for p in cells["gi_p_fdr"]],
+                        gi_class=[translate(c, lang) for c in cells["gi_class"]])
 
 
-def _p_text(p: float) -> str:
-    return "< 0,001" if p < 0.001 else zahl(p, 3)
+def _p_text(p: float, *, lang: str = "de") -> str:
+    return f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)
 
 
 def _cells_layer(cells: gpd.GeoDataFrame, *, by: str, colours: dict, name: str, show: bool,
-                 properties: list[str], fields: list[str], aliases: list[str]) -> folium.FeatureGroup:
-    """Coloured cells by class `by`; above :data:`MAX_CELL_FEATURES` cells merged per class."""
+                 properties: list[str], fields: list[str], aliases: list[str], lang: str = "de"
+                 ) -> folium.FeatureGroup:
+    """Coloured cells by class `by`; above :data:`MAX_CELL_FEATURES` cells merged per class.
+
+    `name` and `aliases` are German and shown in `lang`.
+    """
+    name = translate(name, lang)
+    aliases = [translate(alias, lang) for alias in aliases]
     group = folium.FeatureGroup(name=name, show=show)
     if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
         return group
     if len(cells) > MAX_CELL_FEATURES:
         geojson = merged_cells_geojson(cells, by, fields[0])
-        tooltip = folium.GeoJsonTooltip(fields=[fields[0], "zellen"], aliases=[aliases[0], "Zellen"])
+        tooltip = folium.GeoJsonTooltip(fields=[fields[0], "zellen"],
+                                        aliases=[aliases[0], translate("Zellen", lang)])
     else:
         geojson = cells_geojson(cells, properties)
         tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
@@ -226,26 +235,26 @@ def _cells_layer(cells: gpd.GeoDataFrame, *, by: str, colours: dict, name: str, 
     return group
 
 
-def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True
-             ) -> folium.FeatureGroup:
+def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True,
+             lang: str = "de") -> folium.FeatureGroup:
     """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
     return _cells_layer(
-        gi_features(result), by="gi_bin", colours=GI_COLOURS, name=name, show=show,
+        gi_features(result, lang=lang), by="gi_bin", colours=GI_COLOURS, name=name, show=show, lang=lang,
         properties=["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"],
         fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
         aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle"])
 
 
-def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True
-               ) -> folium.FeatureGroup:
+def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True,
+               lang: str = "de") -> folium.FeatureGroup:
     """Significant LISA cells (HH, LL, HL, LH) in the usual cluster colours."""
     if result.lisa is None:
         raise ValueError("grid_hotspots was run without 'lisa'")
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
-    cells = cells.assign(label=[LISA_LABELS[c] for c in cells["lisa_class"]],
-                         p_text=[_p_text(p) for p in cells["lisa_p_fdr"]])
+    cells = cells.assign(label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
+                         p_text=[_p_text(p, lang=lang) for p in cells["lisa_p_fdr"]])
     return _cells_layer(
-        cells, by="lisa_class", colours=LISA_COLOURS, name=name, show=show,
+        cells, by="lisa_class", colours=LISA_COLOURS, name=name, show=show, lang=lang,
         properties=["cell_id", "count", "lisa_class", "label", "p_text"],
         fields=["label", "count", "p_text", "cell_id"],
         aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)", "Zelle"])
@@ -273,25 +282,31 @@ def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausr
 
 
 # --- legends --------------------------------------------------------------------------------
-def gi_legend_html() -> str:
+def gi_legend_html(*, lang: str = "de") -> str:
     """The Gi* classes by confidence, hot to cold."""
-    rows = [(GI_COLOURS[b], GI_CLASSES[b]) for b in (3, 2, 1, -1, -2, -3)]
-    return legend_box("Gi* (FDR-korrigiert)", rows, note="Nicht signifikante Zellen sind nicht eingefärbt.")
+    rows = [(GI_COLOURS[b], translate(GI_CLASSES[b], lang)) for b in (3, 2, 1, -1, -2, -3)]
+    return legend_box(translate("Gi* (FDR-korrigiert)", lang), rows,
+                      note=translate("Nicht signifikante Zellen sind nicht eingefärbt.", lang))
 
 
-def lisa_legend_html() -> str:
+def lisa_legend_html(*, lang: str = "de") -> str:
     """The four LISA cluster and outlier classes."""
-    rows = [(LISA_COLOURS[c], LISA_LABELS[c]) for c in ("HH", "LL", "HL", "LH")]
-    return legend_box("Local Moran (LISA)", rows, note="Nur Zellen mit p < 0,05 nach FDR-Korrektur.")
+    rows = [(LISA_COLOURS[c], translate(LISA_LABELS[c], lang)) for c in ("HH", "LL", "HL", "LH")]
+    return legend_box("Local Moran (LISA)", rows,
+                      note=translate(phrase("Nur Zellen mit p < {alpha:.2f} nach FDR-Korrektur.", alpha=0.05),
+                                     lang))
 
 
-def kde_legend_html(result: GridHotspots) -> str:
+def kde_legend_html(result: GridHotspots, *, lang: str = "de") -> str:
     """Colour ramp from 0 to the maximum density, with bandwidth and kernel."""
     if result.kde is None:
         raise ValueError("grid_hotspots was run without 'kde'")
     shown = result.kde.density[result.grid.mask]
     vmax = float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0
     stops = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in KDE_RAMP]
-    kernel = "Quartic" if result.kde.kernel == "quartic" else "Gauß"
-    note = f"{kernel}-Kern, Bandbreite {zahl(result.kde.bandwidth)} m ({result.kde.bandwidth_rule})"
-    return legend_box("Kerndichte (Vorfälle je km²)", gradient=Gradient(stops, "0", zahl(vmax, 1)), note=note)
+    template = ("Quartic-Kern, Bandbreite {bandwidth:.0f} m ({rule})" if result.kde.kernel == "quartic"
+                else "Gauß-Kern, Bandbreite {bandwidth:.0f} m ({rule})")
+    rule = translate(result.kde.bandwidth_rule, lang)
+    note = translate(phrase(template, bandwidth=float(result.kde.bandwidth), rule=rule), lang)
+    return legend_box(translate("Kerndichte (Vorfälle je km²)", lang),
+                      gradient=Gradient(stops, "0", zahl(vmax, 1, lang=lang)), note=note)

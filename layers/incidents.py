@@ -22,6 +22,7 @@ from folium.plugins import FastMarkerCluster
 
 from geo.crs import METRIC_CRS, require_crs, to_display
 from geo.incidents import CATEGORIES, CATEGORY_LABELS, DEMO_LABEL
+from geo.lang import translate
 
 #: Category → colour of its points and clusters.
 CATEGORY_COLOURS = {
@@ -58,10 +59,10 @@ function (cluster) {{
 """
 
 
-def layer_name(category: str, *, demo: bool) -> str:
+def layer_name(category: str, *, demo: bool, lang: str = "de") -> str:
     """The name the layer control shows, e.g. ``Vorfälle: Graffiti (Demodaten (synthetisch))``."""
-    name = f"Vorfälle: {CATEGORY_LABELS[category]}"
-    return f"{name} ({DEMO_LABEL})" if demo else name
+    name = translate("Vorfälle: {category}", lang).format(category=translate(CATEGORY_LABELS[category], lang))
+    return f"{name} ({translate(DEMO_LABEL, lang)})" if demo else name
 
 
 def incident_data(points: gpd.GeoDataFrame, category: str) -> list[list[object]]:
@@ -83,6 +84,7 @@ def incident_layers(
     categories: Iterable[str] | None = None,
     demo: bool = False,
     show: bool = True,
+    lang: str = "de",
 ) -> list[folium.FeatureGroup]:
     """One clustered point layer per category present in `points` (planner view only).
 
@@ -97,6 +99,8 @@ def incident_layers(
         Mark every layer as "Demodaten (synthetisch)".
     show : bool
         Whether the layers are switched on when the map opens.
+    lang : {"de", "en"}
+        Language of layer names and point tooltips (the date stays ``TT.MM.JJJJ HH:MM``).
 
     Returns
     -------
@@ -115,10 +119,11 @@ def incident_layers(
         if not data:
             continue
         colour = json.dumps(CATEGORY_COLOURS[category])
-        label = json.dumps(CATEGORY_LABELS[category] + (f" ({DEMO_LABEL})" if demo else ""))
+        label = json.dumps(translate(CATEGORY_LABELS[category], lang)
+                           + (f" ({translate(DEMO_LABEL, lang)})" if demo else ""))
         # FastMarkerCluster ignores ``show`` (its template always adds itself to the map),
         # so each cluster sits in a FeatureGroup that carries name and visibility.
-        group = folium.FeatureGroup(name=layer_name(category, demo=demo), show=show)
+        group = folium.FeatureGroup(name=layer_name(category, demo=demo, lang=lang), show=show)
         FastMarkerCluster(
             data,
             callback=_CALLBACK.format(colour=colour, label=label),

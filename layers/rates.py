@@ -14,6 +14,7 @@ import numpy as np
 
 from geo import display
 from geo.fmt import zahl
+from geo.lang import phrase, translate
 from layers.boundaries import GemeindeFills
 from layers.legend import HtmlLegend, legend_box
 from layers.style import CHOROPLETH_OPACITY
@@ -32,13 +33,18 @@ def class_breaks(values: np.ndarray, *, classes: int = len(RATE_COLOURS)) -> np.
     return np.unique(np.quantile(finite, np.linspace(0, 1, classes + 1)[1:]))
 
 
-def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) -> gpd.GeoDataFrame:
-    """Display geometry (``DISPLAY_CRS``) with ``fill`` and German tooltip texts per area.
+def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS), lang: str = "de"
+                  ) -> gpd.GeoDataFrame:
+    """Display geometry (``DISPLAY_CRS``) with ``fill`` and tooltip texts per area.
 
     Parameters
     ----------
     rates : GeoDataFrame
         From :func:`geo.hotspots.area_rates` or :func:`geo.hotspots.aggregate_rates`.
+    classes : int
+        Number of quantile classes (fewer when values repeat).
+    lang : {"de", "en"}
+        Language of the texts and numbers in the ``*_text`` columns.
     """
     level = rates.attrs.get("level", "gemeinde" if rates["ags"].str.len().eq(8).all() else "kreis")
     min_count = rates.attrs.get("min_count", 3)
@@ -55,18 +61,23 @@ def rate_features(rates: gpd.GeoDataFrame, *, classes: int = len(RATE_COLOURS)) 
     palette = np.asarray(RATE_COLOURS[-len(breaks):] if len(breaks) else RATE_COLOURS[:1], dtype=object)
     sup = gdf["suppressed"].to_numpy(dtype=bool) | ~np.isfinite(smoothed)
     fill = np.where(sup, SUPPRESSED_COLOUR, palette[index] if len(breaks) else SUPPRESSED_COLOUR)
-    hidden = f"weniger als {min_count} Fälle – keine Angabe"
+    hidden = suppressed_text(min_count, lang=lang)
 
     def text(column: str, decimals: int) -> list[str]:
-        return [hidden if s else zahl(v, decimals) for s, v in zip(sup, gdf[column], strict=True)]
+        return [hidden if s else zahl(v, decimals, lang=lang) for s, v in zip(sup, gdf[column], strict=True)]
 
-    interval = [hidden if s else f"{zahl(lo, 2)} – {zahl(hi, 2)}"
+    interval = [hidden if s else f"{zahl(lo, 2, lang=lang)} – {zahl(hi, 2, lang=lang)}"
                 for s, lo, hi in zip(sup, gdf["rate_low"], gdf["rate_high"], strict=True)]
     return gdf.assign(fill=fill, count_text=text("count", 0), rate_text=text("rate", 2),
                       smoothed_text=text("rate_smoothed", 2), interval_text=interval,
                       ratio_text=text("ratio_smoothed", 2),
                       pooled_text=gdf["pooled"].replace("", "–"),
-                      einwohner_text=gdf["einwohner"].map(zahl))
+                      einwohner_text=[zahl(v, lang=lang) for v in gdf["einwohner"]])
+
+
+def suppressed_text(min_count: int, *, lang: str = "de") -> str:
+    """What an area below the minimum count shows instead of figures."""
+    return translate(phrase("weniger als {n} Fälle – keine Angabe", n=min_count), lang)
 
 
 _FIELDS = ["name", "kreis", "einwohner_text", "ags", "count_text", "rate_text", "smoothed_text",
@@ -76,18 +87,20 @@ _ALIASES = ["Gebiet", "Kreis", "Einwohner", "Schlüssel", "Vorfälle", "Rate je 
 
 
 def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner (geglättet)",
-                show: bool = True) -> folium.FeatureGroup:
+                show: bool = True, lang: str = "de") -> folium.FeatureGroup:
     """Choropleth of the smoothed rates; suppressed areas grey without figures.
 
     Gemeinde rates colour the map's one Gemeinde layer (:class:`layers.boundaries.GemeindeFills`:
     colours and tooltip rows per AGS, no second copy of the shapes); Kreis rates are their
-    own 13 polygons with a tooltip.
+    own 13 polygons with a tooltip. `name` (German) and all texts are shown in `lang`.
     """
-    gdf = rate_features(rates)
+    gdf = rate_features(rates, lang=lang)
+    name = translate(name, lang)
+    aliases = [translate(alias, lang) for alias in _ALIASES]
     group = folium.FeatureGroup(name=name, show=show)
     if gdf["ags"].str.len().eq(8).all():
         fields = _FIELDS[4:]  # name, Kreis, Einwohner and AGS are in the Gemeinde tooltip already
-        labels = _ALIASES[4:]
+        labels = aliases[4:]
         rows = {a: list(zip(labels, values, strict=True))
                 for a, *values in gdf[["ags", *fields]].itertuples(index=False)}
         GemeindeFills(dict(zip(gdf["ags"], gdf["fill"], strict=True)), rows).add_to(group)
@@ -98,26 +111,30 @@ def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": CHOROPLETH_OPACITY,
                                   "color": "#6b6b6b", "weight": 0.6},
         highlight_function=lambda _: {"weight": 2.0, "color": "#111111"},
-        tooltip=folium.GeoJsonTooltip(fields=_FIELDS, aliases=_ALIASES, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=_FIELDS, aliases=aliases, sticky=True),
         smooth_factor=0.5,
     ).add_to(group)
     return group
 
 
-def rates_legend_html(rates: gpd.GeoDataFrame) -> str:
-    """Class limits of the smoothed rate, the grey 'no figure' entry and the Saxon rate."""
+def rates_legend_html(rates: gpd.GeoDataFrame, *, lang: str = "de") -> str:
+    """Class limits of the smoothed rate, the grey 'no figure' entry and the Saxon rate, in `lang`."""
     smoothed = rates["rate_smoothed"].to_numpy(dtype=np.float64, na_value=np.nan)
     breaks = class_breaks(smoothed)
     colours = RATE_COLOURS[-len(breaks):] if len(breaks) else ()
     lows = [np.nanmin(smoothed), *breaks[:-1]] if len(breaks) else []
-    rows = [(c, f"{zahl(lo, 2)} – {zahl(hi, 2)}") for c, lo, hi in zip(colours, lows, breaks, strict=True)]
-    rows.append((SUPPRESSED_COLOUR, f"weniger als {rates.attrs.get('min_count', 3)} Fälle – keine Angabe"))
+    rows = [(c, f"{zahl(lo, 2, lang=lang)} – {zahl(hi, 2, lang=lang)}")
+            for c, lo, hi in zip(colours, lows, breaks, strict=True)]
+    rows.append((SUPPRESSED_COLOUR, suppressed_text(rates.attrs.get("min_count", 3), lang=lang)))
     saxony = rates.attrs.get("saxony_rate")
-    note = f"Sachsen: {zahl(saxony, 2)} je 1.000 Einwohner. " if saxony is not None else ""
-    note += "Geglättet (Empirical Bayes): kleine Orte werden zum Landeswert hin gezogen."
-    return legend_box("Vorfälle je 1.000 Einwohner", rows, note=note)
+    notes = []
+    if saxony is not None:
+        notes.append(translate(phrase("Sachsen: {rate:.2f} je 1.000 Einwohner.", rate=saxony), lang))
+    notes.append(translate("Geglättet (Empirical Bayes): kleine Orte werden zum Landeswert hin gezogen.",
+                           lang))
+    return legend_box(translate("Vorfälle je 1.000 Einwohner", lang), rows, note=" ".join(notes))
 
 
-def rates_legend(rates: gpd.GeoDataFrame) -> HtmlLegend:
+def rates_legend(rates: gpd.GeoDataFrame, *, lang: str = "de") -> HtmlLegend:
     """The legend control; ``m.add_child(rates_legend(rates))``."""
-    return HtmlLegend(rates_legend_html(rates), position="bottomleft")
+    return HtmlLegend(rates_legend_html(rates, lang=lang), position="bottomleft")

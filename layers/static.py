@@ -12,28 +12,32 @@ from matplotlib.patches import Rectangle
 
 from geo import boundaries
 from geo.analysis import METHOD_LABELS, Analysis
-from geo.fmt import zahl
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
+from geo.lang import phrase, translate
 from geo.report.charts import framed_map
 from geo.sources import MAP_ATTRIBUTION
 from layers.hotspots import GI_COLOURS, LISA_COLOURS, colour_density
 from layers.rates import rate_features
 
 
-def view_png(analysis: Analysis) -> bytes:
-    """PNG of the view's map (what :func:`layers.compose.atlas_map` shows, without points)."""
+def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
+    """PNG of the view's map (what :func:`layers.compose.atlas_map` shows, without points), in `lang`.
+
+    The attribution lines stay German (licence text).
+    """
     view = analysis.view
     subject = boundaries.area(view.area or "14").geometry
     gemeinden = boundaries.load_gemeinden()
-    cats = ", ".join(CATEGORY_LABELS[c] for c in view.categories)
+    cats = ", ".join(translate(CATEGORY_LABELS[c], lang) for c in view.categories)
     period = f"{analysis.start:%d.%m.%Y} – {analysis.end:%d.%m.%Y}" if analysis.start and analysis.end else ""
-    title = f"{boundaries.area(view.area or '14').name}: {cats}, {period}\n{METHOD_LABELS[view.method]}"
-    credit = " · ".join([f"Quelle: {analysis.source}", *MAP_ATTRIBUTION] +
-                        ([DEMO_LABEL] if analysis.demo else []))
+    method = translate(METHOD_LABELS[view.method], lang)
+    title = f"{boundaries.area(view.area or '14').name}: {cats}, {period}\n{method}"
+    source = translate("Quelle: {source}", lang).format(source=translate(analysis.source, lang))
+    credit = " · ".join([source, *MAP_ATTRIBUTION] + ([translate(DEMO_LABEL, lang)] if analysis.demo else []))
 
     def draw(ax) -> None:
         if analysis.rates is not None:
-            fills = rate_features(analysis.rates).set_index("ags")["fill"]
+            fills = rate_features(analysis.rates, lang=lang).set_index("ags")["fill"]
             shapes = analysis.rates.assign(fill=analysis.rates["ags"].map(fills))
             shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#6b6b6b", linewidth=0.3)
             return
@@ -46,19 +50,22 @@ def view_png(analysis: Analysis) -> bytes:
             xmin, ymin, xmax, ymax = result.grid.bounds
             ax.imshow(rgba, origin="lower", extent=(xmin, xmax, ymin, ymax), interpolation="nearest",
                       zorder=2)
-            note = f"Kerndichte bis {zahl(vmax, 1)} Vorfälle/km², Bandbreite {zahl(result.kde.bandwidth)} m"
+            note = translate(phrase("Kerndichte bis {vmax:.1f} Vorfälle/km², Bandbreite {bandwidth:.0f} m",
+                                    vmax=vmax, bandwidth=float(result.kde.bandwidth)), lang)
             ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", fontsize=7)
             return
         column, colours = ("gi_bin", GI_COLOURS) if view.method == "gi" else ("lisa_class", LISA_COLOURS)
         cells = result.cells[result.cells[column].isin([k for k in colours if k != 0])]
         if cells.empty:
-            ax.text(0.5, 0.5, "keine signifikanten Zellen", transform=ax.transAxes, ha="center")
+            ax.text(0.5, 0.5, translate("keine signifikanten Zellen", lang), transform=ax.transAxes,
+                    ha="center")
             return
         cells.plot(ax=ax, color=[colours[v] for v in cells[column]], edgecolor="none", zorder=2)
         shown = sorted(set(cells[column]), key=str)
         labels = dict(zip(result.cells[column], result.cells["gi_class" if column == "gi_bin" else column],
                           strict=True))
-        ax.legend([Rectangle((0, 0), 1, 1, color=colours[v]) for v in shown], [labels[v] for v in shown],
+        ax.legend([Rectangle((0, 0), 1, 1, color=colours[v]) for v in shown],
+                  [translate(labels[v], lang) for v in shown],
                   loc="upper left", fontsize=7)
 
     return framed_map(subject, gemeinden, title=title, credit=credit, draw=draw)

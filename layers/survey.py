@@ -10,6 +10,7 @@ import pandas as pd
 from geo import display
 from geo.crs import DISPLAY_CRS
 from geo.fmt import zahl
+from geo.lang import translate
 from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL, Coincidence
 from geo.survey.shares import per_gemeinde
 
@@ -27,33 +28,36 @@ CLASS_COLOURS = {
 }
 
 
-def _percent(value: float) -> str:
-    return f"{zahl(100 * value, 1)} %"
+def _percent(value: float, *, lang: str = "de") -> str:
+    return f"{zahl(100 * value, 1, lang=lang)} %"
 
 
-def angstraeume_geojson(angstraeume: gpd.GeoDataFrame) -> str:
+def angstraeume_geojson(angstraeume: gpd.GeoDataFrame, *, lang: str = "de") -> str:
     """Angsträume in ``DISPLAY_CRS`` with tooltip fields and the marker radius (pixels)."""
     gdf = angstraeume.to_crs(DISPLAY_CRS)
     gdf = gdf.set_geometry(display.round_coordinates(gdf.geometry.values))
-    gdf = gdf.assign(nennungen_text=gdf["nennungen"].map(zahl),
+    gdf = gdf.assign(nennungen_text=[zahl(n, lang=lang) for n in gdf["nennungen"]],
                      radius=np.round(4 + 2 * np.sqrt(gdf["nennungen"].to_numpy()), 1))
     return display.to_geojson(gdf, properties=["name", "kategorie", "nennungen", "nennungen_text", "art",
                                                "radius"])
 
 
-def angstraeume_layer(angstraeume: gpd.GeoDataFrame, *, label: str = "") -> folium.GeoJson:
+def angstraeume_layer(angstraeume: gpd.GeoDataFrame, *, label: str = "", lang: str = "de") -> folium.GeoJson:
     """Angsträume: circles sized by mentions (area ∝ mentions), lines and areas outlined.
 
-    `label` (e.g. "Demodaten (synthetisch)") is added to the layer name.
+    `label` (e.g. "Demodaten (synthetisch)") is added to the layer name; texts in `lang`
+    (the places' own names and categories stay as imported).
     """
     return folium.GeoJson(
-        angstraeume_geojson(angstraeume),
-        name=_layer_name("Angsträume (Befragung)", label),
+        angstraeume_geojson(angstraeume, lang=lang),
+        name=_layer_name("Angsträume (Befragung)", label, lang=lang),
         marker=folium.CircleMarker(radius=6, color=FEAR_COLOUR, weight=1.5, fill=True),
         style_function=lambda f: {"color": FEAR_COLOUR, "weight": 2.0, "fillColor": FEAR_COLOUR,
                                   "fillOpacity": 0.35, "radius": f["properties"]["radius"]},
         tooltip=folium.GeoJsonTooltip(fields=["name", "kategorie", "nennungen_text"],
-                                      aliases=["Angstraum", "Kategorie", "Nennungen"], sticky=True),
+                                      aliases=[translate(a, lang) for a in ("Angstraum", "Kategorie",
+                                                                             "Nennungen")],
+                                      sticky=True),
     )
 
 
@@ -64,7 +68,7 @@ def share_colour(share: float, *, too_small: bool = False) -> str:
     return SHARE_COLOURS[int(np.searchsorted(SHARE_BREAKS, share, side="left"))]
 
 
-def shares_geojson(shares: pd.DataFrame) -> str:
+def shares_geojson(shares: pd.DataFrame, *, lang: str = "de") -> str:
     """Per-Gemeinde shares joined to the display Gemeinden, with tooltip text and fill colour.
 
     Ortsteil rows are summed to their Gemeinde (:func:`geo.survey.shares.per_gemeinde`).
@@ -73,59 +77,71 @@ def shares_geojson(shares: pd.DataFrame) -> str:
         shares = per_gemeinde(shares)
     gem = display.gemeinden_display()[["ags", "geometry"]]
     gdf = gem.merge(shares, on="ags", how="inner", validate="one_to_one")
+    few = f" ({translate('zu wenige Antworten', lang)})"
     gdf = gdf.assign(
-        anteil_text=gdf["anteil"].map(_percent),
-        intervall_text=[f"{_percent(lo)} – {_percent(hi)}" for lo, hi in zip(gdf["ci_low"], gdf["ci_high"],
-                                                                           strict=True)],
-        n_text=gdf["n"].map(zahl) + np.where(gdf["zu_klein"], " (zu wenige Antworten)", ""),
+        anteil_text=[_percent(v, lang=lang) for v in gdf["anteil"]],
+        intervall_text=[f"{_percent(lo, lang=lang)} – {_percent(hi, lang=lang)}"
+                        for lo, hi in zip(gdf["ci_low"], gdf["ci_high"], strict=True)],
+        n_text=[zahl(n, lang=lang) + (few if small else "") for n, small in zip(gdf["n"], gdf["zu_klein"],
+                                                                                   strict=True)],
         fill=[share_colour(s, too_small=z) for s, z in zip(gdf["anteil"], gdf["zu_klein"], strict=True)],
     )
     return display.to_geojson(gdf, properties=["ags", "gemeinde", "anteil_text", "intervall_text", "n_text",
                                                "fill"])
 
 
-def shares_layer(shares: pd.DataFrame, *, label: str = "", show: bool = False) -> folium.GeoJson:
+def shares_layer(shares: pd.DataFrame, *, label: str = "", show: bool = False, lang: str = "de"
+                 ) -> folium.GeoJson:
     """Choropleth of the share feeling unsafe at night, with its Wilson interval in the tooltip."""
     return _filled_areas(
-        shares_geojson(shares), name=_layer_name("Unsicherheitsgefühl nachts (Befragung)", label), show=show,
+        shares_geojson(shares, lang=lang), show=show, lang=lang,
+        name=_layer_name("Unsicherheitsgefühl nachts (Befragung)", label, lang=lang),
         fill_opacity=0.7, border={"color": "#6b6b6b", "weight": 0.5},
         fields=["gemeinde", "anteil_text", "intervall_text", "n_text"],
         aliases=["Gemeinde", "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten"])
 
 
-def coincidence_geojson(result: Coincidence) -> str:
+def coincidence_geojson(result: Coincidence, *, lang: str = "de") -> str:
     """The coincidence table in ``DISPLAY_CRS`` with class, colour and tooltip text."""
     gdf = result.table
     if "ags" in gdf.columns:  # per Gemeinde: use the light display geometry
         shapes = display.gemeinden_display()[["ags", "geometry"]]
         gdf = shapes.merge(gdf.drop(columns="geometry"), on="ags", how="inner")
-        gdf = gdf.assign(gebiet=gdf["gemeinde"], angst_text=gdf["anteil"].map(_percent))
+        gdf = gdf.assign(gebiet=gdf["gemeinde"], angst_text=[_percent(v, lang=lang) for v in gdf["anteil"]])
     else:
         gdf = gdf.to_crs(DISPLAY_CRS)
-        gdf = gdf.assign(gebiet="Zelle " + gdf["zelle"] + np.where(gdf["orte"] != "", ": " + gdf["orte"], ""),
-                         angst_text=gdf["nennungen"].map(zahl) + " Nennungen")
-    gdf = gdf.assign(vorfaelle_text=gdf["vorfaelle"].map(zahl) + " (erwartet "
-                     + gdf["erwartet"].map(lambda v: zahl(v, 1)) + ")",
-                     fill=gdf["klasse"].map(CLASS_COLOURS))
+        cell, mentions = translate("Zelle {cell}", lang), translate("{n} Nennungen", lang)
+        gdf = gdf.assign(gebiet=[cell.format(cell=c) + (f": {o}" if o else "")
+                                 for c, o in zip(gdf["zelle"], gdf["orte"], strict=True)],
+                         angst_text=[mentions.format(n=zahl(n, lang=lang)) for n in gdf["nennungen"]])
+    expected = translate("{n} (erwartet {expected})", lang)
+    gdf = gdf.assign(vorfaelle_text=[expected.format(n=zahl(n, lang=lang), expected=zahl(e, 1, lang=lang))
+                                     for n, e in zip(gdf["vorfaelle"], gdf["erwartet"], strict=True)],
+                     fill=gdf["klasse"].map(CLASS_COLOURS),
+                     klasse=[translate(k, lang) for k in gdf["klasse"]])
     return display.to_geojson(gdf, properties=["gebiet", "klasse", "angst_text", "vorfaelle_text", "fill"])
 
 
-def coincidence_layer(result: Coincidence, *, label: str = "", show: bool = True) -> folium.GeoJson:
+def coincidence_layer(result: Coincidence, *, label: str = "", show: bool = True, lang: str = "de"
+                      ) -> folium.GeoJson:
     """Areas (Gemeinden or grid cells) coloured by coincidence class."""
     return _filled_areas(
-        coincidence_geojson(result), name=_layer_name("Angst und Vorfälle", label), show=show,
+        coincidence_geojson(result, lang=lang), name=_layer_name("Angst und Vorfälle", label, lang=lang),
+        show=show, lang=lang,
         fill_opacity=0.65, border={"color": "#444444", "weight": 0.6},
         fields=["gebiet", "klasse", "angst_text", "vorfaelle_text"],
         aliases=["Gebiet", "Einordnung", "Angst", "Vorfälle"])
 
 
-def _layer_name(name: str, label: str) -> str:
-    return name + (f" – {label}" if label else "")
+def _layer_name(name: str, label: str, *, lang: str = "de") -> str:
+    """`name` and `label` (both German) in `lang`, joined by a dash."""
+    return translate(name, lang) + (f" – {translate(label, lang)}" if label else "")
 
 
 def _filled_areas(geojson: str, *, name: str, show: bool, fill_opacity: float, border: dict,
-                  fields: list[str], aliases: list[str]) -> folium.GeoJson:
-    """Polygons filled by their ``fill`` property, with a sticky tooltip of `fields`."""
+                  fields: list[str], aliases: list[str], lang: str = "de") -> folium.GeoJson:
+    """Polygons filled by their ``fill`` property, with a sticky tooltip of `fields` (`aliases` in `lang`)."""
+    aliases = [translate(alias, lang) for alias in aliases]
     return folium.GeoJson(
         geojson, name=name, show=show,
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": fill_opacity,

@@ -63,3 +63,20 @@ def test_search_box_zooms_to_the_chosen_gemeinde_and_puts_it_in_the_url(app_url,
     page.get_by_text("Bernsdorf (Bautzen) · ").wait_for(timeout=30_000)
     page.wait_for_url(re.compile(r"[?&]ags=14625030"), timeout=10_000)
     assert offline_page.external == []
+
+
+def test_english_link_shows_the_gemeinde_tooltip_in_english_with_english_numbers(app_url, offline_page):
+    page = offline_page.page
+    page.goto(f"{app_url}/?ags=14522180&sprache=en")
+    frame, _ = wait_for_gemeinden(offline_page)
+    frame.get_by_text("Incidents per 1,000 inhabitants").wait_for(timeout=60_000)
+    box = page.locator(MAP_IFRAME).last.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=10_000)
+    text = re.sub(r"\s+", " ", tooltip.inner_text())
+    assert "Municipality Freiberg" in text and "District Mittelsachsen" in text
+    assert "Inhabitants 40,485" in text and "Rate per 1,000 inh." in text
+    assert "Einwohner" not in text and "40.485" not in text
+    assert offline_page.external == []

@@ -7,13 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from geo import asskomm
 from geo.analysis import METHOD_LABELS, analyse
-from geo.hotspots import METHOD_HELP
+from geo.hotspots import GI_CLASSES, LISA_LABELS, METHOD_HELP
 from geo.hotspots.evaluate import METHOD_NAMES
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.incidents.demo import demo_points
 from geo.lang import LANGUAGES, Text, catalogue, phrase, placeholders, translate
+from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL
 from geo.view import View
+from layers import asskomm as asskomm_layers
+from layers import rates as rates_layers
+from layers.boundaries import GEMEINDE_TOOLTIP
+
+COINCIDENCE_CLASSES = (BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL)
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +86,11 @@ TRANSLATING = {"_", "translate", "phrase"}
 
 
 def translated_literals() -> dict[str, str]:
-    """Every string literal passed to ``_``, ``translate`` or ``phrase`` in app.py and geo/ → where."""
+    """Every string literal passed to ``_``, ``translate`` or ``phrase`` (app.py, geo/, layers/) → where."""
     found: dict[str, str] = {}
-    for path in [ROOT / "app.py", *sorted((ROOT / "geo").rglob("*.py"))]:
+    sources = [ROOT / "app.py", *(path for package in ("geo", "layers")
+                                  for path in sorted((ROOT / package).rglob("*.py")))]
+    for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
@@ -102,6 +111,7 @@ def test_the_source_scan_finds_the_translated_texts():
     found = translated_literals()
     assert "Sachsen" in found  # geo/analysis.py, title_line
     assert "Unbekannter Gemeindeschlüssel „{key}“ – zeige ganz Sachsen." in found  # geo/view.py
+    assert "Vorfälle je 1.000 Einwohner" in found  # layers/rates.py, the legend title
     assert len(found) > 100
 
 
@@ -113,6 +123,22 @@ def test_every_text_passed_to_the_translate_helpers_has_an_english_entry():
 def test_every_label_table_the_app_shows_has_english_entries():
     tables = [*METHOD_LABELS.values(), *METHOD_HELP.values(), *CATEGORY_LABELS.values(),
               *METHOD_NAMES.values(), DEMO_LABEL, "Raten je Kreis (geglättet)"]
+    assert [text for text in tables if text not in catalogue()] == []
+
+
+def test_every_label_table_the_map_shows_has_english_entries():
+    tables = [*GI_CLASSES.values(), *LISA_LABELS.values(), *(label for _, label in GEMEINDE_TOOLTIP),
+              *rates_layers._ALIASES, *asskomm_layers._ALIASES, asskomm_layers.LAYER_NAME,
+              *(label for label, _ in asskomm_layers.legend_entries()), *asskomm_layers.STATUS_COLOURS,
+              *asskomm.PRAEVENTIONSRAT[:-1], *asskomm.SICHERHEITSANALYSE[:-1],
+              "keine Angabe", "Datum unbekannt", "mitgeliefert", "ergänzt", "mitgeliefert, ergänzt",
+              *COINCIDENCE_CLASSES, "Standardregel (ArcGIS Pro)", "vorgegeben",
+              # tooltip aliases written where the layers are made (translated by the helpers)
+              "Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle", "Gemeinde",
+              "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten", "Gebiet", "Einordnung",
+              "Angst", "Vorfälle", "Rate je 1.000 Einwohner (geglättet)", "Kerndichte (KDE)",
+              "Hot- und Coldspots (Gi*)", "Cluster und Ausreißer (LISA)", "Angsträume (Befragung)",
+              "Unsicherheitsgefühl nachts (Befragung)", "Angst und Vorfälle"]
     assert [text for text in tables if text not in catalogue()] == []
 
 
