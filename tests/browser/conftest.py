@@ -76,6 +76,16 @@ class OfflinePage:
         box = self.page.locator(MAP_IFRAME).last.bounding_box()
         return box["x"] + x, box["y"] + y
 
+    def tooltip_at_centre(self, timeout_ms: int = 10_000):
+        """Hover the middle of the map; the tooltip that opens there (a locator in the map frame)."""
+        box = self.page.locator(MAP_IFRAME).last.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.move(x + 5, y + 5)  # a move inside the path opens the sticky tooltip
+        tooltip = self.map_frame().locator(".leaflet-tooltip")
+        tooltip.wait_for(timeout=timeout_ms)
+        return tooltip
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name

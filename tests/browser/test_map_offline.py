@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from tests.browser.conftest import MAP_IFRAME
-
 pytestmark = pytest.mark.browser
 
 GEMEINDE_PATHS = "path.leaflet-interactive"
@@ -34,15 +32,11 @@ def test_statewide_map_draws_all_gemeinden_offline(app_url, offline_page):
 def test_link_with_ags_opens_freiberg_and_tooltip_names_it(app_url, offline_page):
     page = offline_page.page
     page.goto(f"{app_url}/?ags=14522180")
-    frame, paths = wait_for_gemeinden(offline_page)
+    _, paths = wait_for_gemeinden(offline_page)
     assert paths.count() == 418
     page.get_by_text("Freiberg (Mittelsachsen) · 40.485 Einwohner").wait_for()
     # The map is fitted to Freiberg: its centre lies inside Freiberg. Hover there.
-    box = page.locator(MAP_IFRAME).last.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
-    tooltip = frame.locator(".leaflet-tooltip")
-    tooltip.wait_for(timeout=10_000)
+    tooltip = offline_page.tooltip_at_centre()
     text = re.sub(r"\s+", " ", tooltip.inner_text())
     assert "Freiberg" in text
     assert "Mittelsachsen" in text
@@ -70,11 +64,7 @@ def test_english_link_shows_the_gemeinde_tooltip_in_english_with_english_numbers
     page.goto(f"{app_url}/?ags=14522180&sprache=en")
     frame, _ = wait_for_gemeinden(offline_page)
     frame.get_by_text("Incidents per 1,000 inhabitants").wait_for(timeout=60_000)
-    box = page.locator(MAP_IFRAME).last.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
-    tooltip = frame.locator(".leaflet-tooltip")
-    tooltip.wait_for(timeout=10_000)
+    tooltip = offline_page.tooltip_at_centre()
     text = re.sub(r"\s+", " ", tooltip.inner_text())
     assert "Municipality Freiberg" in text and "District Mittelsachsen" in text
     assert "Inhabitants 40,485" in text and "Rate per 1,000 inh." in text

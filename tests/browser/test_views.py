@@ -30,11 +30,7 @@ def test_council_link_shows_freiberg_large_without_sidebar_or_points(app_url, br
         assert "markerClusterGroup" not in frame.locator("html").inner_html()
         assert frame.locator('script[src*="markercluster"]').count() == 0
         # Tooltips are as large as the rest: hover the map's centre (Freiberg).
-        box = page.locator('iframe[title="streamlit_folium.st_folium"]').last.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
-        cell = frame.locator(".leaflet-tooltip td").first
-        cell.wait_for(timeout=10_000)
+        cell = screen.tooltip_at_centre().locator("td").first
         assert float(cell.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
         assert page.get_by_role("button", name="Sitzungsmodus beenden").is_visible()
         screen.screenshot("sitzungsmodus_freiberg_1920x1080.png")
