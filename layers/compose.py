@@ -15,6 +15,7 @@ aggregated layers with the privacy threshold applied.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -215,8 +216,13 @@ def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> foli
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
 
 
+@functools.lru_cache(maxsize=4)
 def council_cells(result: GridHotspots, min_count: int) -> GridHotspots:
-    """The result with cell counts below `min_count` shown as "< k" (tooltips on the shared screen)."""
+    """The result with cell counts below `min_count` shown as "< k" (tooltips on the shared screen).
+
+    Cached on the result object, so that a redraw of the shared screen gets the same object
+    and the layer caches keyed on it (:mod:`layers.hotspots`) hold.
+    """
     counts = result.cells["count"]
     text = counts.astype(str).where(counts >= min_count, f"< {min_count}")
     return dataclasses.replace(result, cells=result.cells.assign(count=text))

@@ -208,24 +208,53 @@ def _p_text(p: float, *, lang: str = "de") -> str:
     return f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)
 
 
-def _cells_layer(cells: gpd.GeoDataFrame, *, by: str, colours: dict, name: str, show: bool,
-                 properties: list[str], fields: list[str], aliases: list[str], lang: str = "de"
-                 ) -> folium.FeatureGroup:
-    """Coloured cells by class `by`; above :data:`MAX_CELL_FEATURES` cells merged per class.
+@functools.lru_cache(maxsize=8)
+def _cells_geojson(result: GridHotspots, kind: str, lang: str) -> tuple[str, bool, int]:
+    """GeoJSON of the significant ``gi`` or ``lisa`` cells of `result`, whether they were
+    merged per class, and how many cells there are.
+
+    Cached on the result object (compared by identity) and the language: the app redraws
+    the same analysis often, and merging thousands of cells takes a while.
+    """
+    by, properties, label = _CELLS[kind]
+    cells = _significant(result, kind, lang)
+    if len(cells) > MAX_CELL_FEATURES:
+        return merged_cells_geojson(cells, by, label), True, len(cells)
+    return cells_geojson(cells, properties), False, len(cells)
+
+
+#: Per kind: class column, properties of a single cell, the class label column.
+_CELLS = {"gi": ("gi_bin", ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"], "gi_class"),
+          "lisa": ("lisa_class", ["cell_id", "count", "lisa_class", "label", "p_text"], "label")}
+
+
+def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame:
+    if kind == "gi":
+        return gi_features(result, lang=lang)
+    if result.lisa is None:
+        raise ValueError("grid_hotspots was run without 'lisa'")
+    cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
+    return cells.assign(label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
+                        p_text=[_p_text(p, lang=lang) for p in cells["lisa_p_fdr"]])
+
+
+def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, show: bool,
+                 fields: list[str], aliases: list[str], lang: str = "de") -> folium.FeatureGroup:
+    """Coloured cells by class; above :data:`MAX_CELL_FEATURES` cells merged per class.
 
     `name` and `aliases` are German and shown in `lang`.
     """
+    by = _CELLS[kind][0]
     name = translate(name, lang)
     aliases = [translate(alias, lang) for alias in aliases]
     group = folium.FeatureGroup(name=name, show=show)
-    if cells.empty:  # nothing significant: an empty layer (a tooltip needs features)
+    geojson, merged, n_cells = _cells_geojson(result, kind, lang)
+    if n_cells == 0:  # nothing significant: an empty layer (a tooltip needs features)
         return group
-    if len(cells) > MAX_CELL_FEATURES:
-        geojson = merged_cells_geojson(cells, by, fields[0])
+    if merged:
         tooltip = folium.GeoJsonTooltip(fields=[fields[0], "zellen"],
                                         aliases=[aliases[0], translate("Zellen", lang)])
     else:
-        geojson = cells_geojson(cells, properties)
         tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
     folium.GeoJson(
         geojson, name=name, tooltip=tooltip,
@@ -238,9 +267,10 @@ def _cells_layer(cells: gpd.GeoDataFrame, *, by: str, colours: dict, name: str, 
 def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True,
              lang: str = "de") -> folium.FeatureGroup:
     """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
+    if result.gi is None:
+        raise ValueError("grid_hotspots was run without 'gi'")
     return _cells_layer(
-        gi_features(result, lang=lang), by="gi_bin", colours=GI_COLOURS, name=name, show=show, lang=lang,
-        properties=["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"],
+        result, "gi", colours=GI_COLOURS, name=name, show=show, lang=lang,
         fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
         aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle"])
 
@@ -250,12 +280,8 @@ def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LIS
     """Significant LISA cells (HH, LL, HL, LH) in the usual cluster colours."""
     if result.lisa is None:
         raise ValueError("grid_hotspots was run without 'lisa'")
-    cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
-    cells = cells.assign(label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
-                         p_text=[_p_text(p, lang=lang) for p in cells["lisa_p_fdr"]])
     return _cells_layer(
-        cells, by="lisa_class", colours=LISA_COLOURS, name=name, show=show, lang=lang,
-        properties=["cell_id", "count", "lisa_class", "label", "p_text"],
+        result, "lisa", colours=LISA_COLOURS, name=name, show=show, lang=lang,
         fields=["label", "count", "p_text", "cell_id"],
         aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)", "Zelle"])
 
