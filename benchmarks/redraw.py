@@ -31,7 +31,14 @@ whole map rebuilt per rerun, all points embedded           –                9.
 … points left out above 20,000 (b90b50e)                   1.60 / 2.34 s    1.39 / 2.28 s
 base map stays in the browser, only groups sent (64cebea)  0.63 / 0.91 s    0.69 / 1.08 s
 … boundaries and Leaflet served once, caches (d40069b)     0.43 / 0.80 s    0.28 / 0.51 s
+… Gi*/LISA cell GeoJSON cached per result; 3 runs at 1 M   –                0.32–0.35 /
+                                                                            0.52–0.61 s
 =========================================================  ===============  ===============
+
+Warm, the app's script now takes 0.09–0.16 s per rerun (AppTest profile at 1 M: the
+layers 0.04 s, st_folium 0.015 s); the rest of the redraw is Streamlit's round trip and
+the browser re-rendering the page on the same two shared cores. Medians are well below the
+0.5 s target; single redraws still reach 0.5–0.6 s when the machine is busy.
 
 Where the time went and what changed:
 
@@ -46,6 +53,8 @@ Where the time went and what changed:
   app now serves them as static files, loaded once.
 * The KDE image resampled a million pixel centres on every redraw (0.4 s): the pixel lookup
   is cached per grid, the image per result. The planner's point selection is cached.
+* The Gi*/LISA cells were merged and formatted anew on every redraw (0.09 s of a 0.2 s
+  rerun): their GeoJSON is now cached per result and language.
 * What is left warm: the Streamlit rerun itself (caption after 0.15–0.3 s: widgets, URL,
   cached analysis) plus 0.05–0.1 s for the layers. At 20 k the planner's points
   (statewide about 7,000 per category) go with every redraw; at 1 M statewide they exceed
