@@ -71,6 +71,10 @@ def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offlin
     page.goto(app_url)
     frame = offline_page.map_frame()
     frame.locator("path.leaflet-interactive").nth(417).wait_for(state="attached", timeout=90_000)
+    # The map's boundaries come before the end of the first run: upload only once it is over
+    # (a file handed to the uploader while the script still runs can be dropped).
+    page.get_by_text(re.compile(r"^© GeoBasis-DE / BKG 2016 \(Daten verändert\) · ")).wait_for(timeout=90_000)
+    offline_page.settle()  # the attribution line is the script's last element
 
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(export))
     page.get_by_role("button", name="Importieren").click()
