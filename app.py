@@ -374,18 +374,12 @@ def sidebar_session(view: views.View) -> None:
                            mime="application/json")
     uploaded = st.file_uploader(_("Folge hochladen (JSON)"), type=["json"], key="w_folge_datei")
     if uploaded is not None and st.button(_("Folge übernehmen")):
-        target = views.sequence_path(directory, Path(uploaded.name).stem)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".upload")
-        tmp.write_bytes(uploaded.getvalue())
         try:
-            problems = views.load_views(tmp)[1]
+            kept, problems = views.import_sequence(directory, uploaded.name, uploaded.getvalue())
         except AtlasError as err:
-            tmp.unlink()
             st.error(_(langs.error_text(err)))
         else:
-            tmp.replace(target)
-            st.success(" ".join([_("Folge „{name}“ übernommen.").format(name=target.stem),
+            st.success(" ".join([_("Folge „{name}“ übernommen.").format(name=kept),
                                  *(_(problem) for problem in problems)]))
     council_view = dataclasses.replace(view, mode="sitzung")
     st.link_button(_("Diese Ansicht im Sitzungsmodus"),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from geo.boundaries import gemeinde_labels, kreis_labels
 from geo.errors import InputFileError
+from geo.files import write_atomic
 from geo.incidents.categories import CATEGORIES
 from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
 
@@ -228,31 +229,55 @@ class ViewSequence:
 def save_views(sequence: ViewSequence, path: Path) -> None:
     """Write `sequence` as readable JSON (each view as its URL parameters); atomic replace."""
     doc = {"name": sequence.name, "ansichten": [to_query(v) | {"titel": v.title} for v in sequence.views]}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def load_views(path: Path) -> tuple[ViewSequence, list[str]]:
     """Read a file written by :func:`save_views`; messages name the view that had a bad value."""
+    path = Path(path)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as err:
+        raise _not_a_sequence(path.name, err) from err
+    return _parse_views(data, file=path.name, default_name=path.stem)
+
+
+def _not_a_sequence(file: str, err: Exception) -> InputFileError:
+    return InputFileError(f"{file}: keine gespeicherte Ansichtsfolge ({err.__class__.__name__}).")
+
+
+def _parse_views(data: bytes, *, file: str, default_name: str) -> tuple[ViewSequence, list[str]]:
+    try:
+        doc = json.loads(data.decode("utf-8"))
         entries: Sequence[Mapping[str, str]] = doc["ansichten"]
-        name = str(doc.get("name", Path(path).stem))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
-        error = f"{Path(path).name}: keine gespeicherte Ansichtsfolge ({err.__class__.__name__})."
-        raise InputFileError(error) from err
+        name = str(doc.get("name", default_name))
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
+        raise _not_a_sequence(file, err) from err
     views, problems = [], []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping):
             problems.append(phrase("{file}, Ansicht {number}: kein Objekt – übersprungen.",
-                                   file=Path(path).name, number=number))
+                                   file=file, number=number))
             continue
         view, issues = from_query(entry)
         views.append(view)
-        problems.extend(phrase("{file}, Ansicht {number}: {issue}", file=Path(path).name, number=number,
+        problems.extend(phrase("{file}, Ansicht {number}: {issue}", file=file, number=number,
                                issue=issue) for issue in issues)
     return ViewSequence(name, views), problems
+
+
+def import_sequence(directory: Path, filename: str, data: bytes) -> tuple[str, list[str]]:
+    """Keep an uploaded view sequence (the bytes of `filename`) under `directory`.
+
+    Returns the name it is kept under and messages on views with bad values (they fall
+    back to defaults, as in :func:`load_views`). A file that is not a view sequence
+    raises :class:`InputFileError` naming it, and nothing is written.
+    """
+    path = sequence_path(directory, Path(filename).stem)
+    problems = _parse_views(data, file=filename, default_name=path.stem)[1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data)
+    return path.stem, problems
 
 
 def sequence_path(directory: Path, name: str) -> Path:

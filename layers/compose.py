@@ -27,6 +27,7 @@ from geo import display
 from geo.analysis import Analysis
 from geo.boundaries import area as area_of
 from geo.export import to_csv_bytes, to_gpkg_bytes
+from geo.files import write_atomic
 from geo.hotspots import GridHotspots
 from geo.hotspots.points import select
 from layers import asskomm as asskomm_layers
@@ -74,11 +75,8 @@ def publish(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = directory / name
-        if target.exists() and target.read_bytes() == content:
-            continue
-        partial = target.with_name(f".{name}.neu")
-        partial.write_bytes(content)
-        partial.replace(target)
+        if not (target.exists() and target.read_bytes() == content):
+            write_atomic(target, content)
 
 
 def view_groups(analysis: Analysis, *, points=None, council: bool = False,

@@ -13,6 +13,7 @@ from geo.view import (
     add_view,
     from_query,
     from_url,
+    import_sequence,
     language_from_query,
     list_sequences,
     load_views,
@@ -112,6 +113,27 @@ def test_a_file_that_is_not_a_view_sequence_is_refused(tmp_path):
     path.write_bytes(b"\x89PNG\r\n")
     with pytest.raises(InputFileError, match=r"kaputt\.json: keine gespeicherte Ansichtsfolge"):
         load_views(path)
+
+
+def test_an_uploaded_sequence_is_kept_as_sent_and_its_bad_views_named(tmp_path):
+    other = tmp_path / "anderer_rechner"
+    add_view(other, "Rat Döbeln", View(area="14522080", title="Graffiti Markt"))
+    sent = sequence_path(other, "Rat Döbeln").read_bytes()
+    name, problems = import_sequence(tmp_path, "Rat Döbeln.json", sent)
+    assert (name, problems) == ("Rat Döbeln", [])
+    assert sequence_path(tmp_path, "Rat Döbeln").read_bytes() == sent
+    assert list_sequences(tmp_path) == ["Rat Döbeln"]
+
+    old = b'{"name": "alt", "ansichten": [{"methode": "x"}]}'
+    name, problems = import_sequence(tmp_path, "alt.json", old)
+    assert name == "alt"
+    assert problems[0].startswith("alt.json, Ansicht 1: „methode=x“ ist unbekannt")
+
+
+def test_an_upload_that_is_not_a_sequence_is_refused_and_nothing_is_written(tmp_path):
+    with pytest.raises(InputFileError, match=r"foto\.json: keine gespeicherte Ansichtsfolge"):
+        import_sequence(tmp_path, "foto.json", b"\x89PNG\r\n")
+    assert not (tmp_path / "ansichten").exists()
 
 
 def test_presenter_builds_a_sequence_view_by_view(tmp_path):
