@@ -476,10 +476,9 @@ def report_buttons(key: str, points, demo: bool) -> None:
                            file_name=f"sicherheitsanalyse_{key}.{fmt}", mime=mime, on_click="ignore")
 
 
-def exports(source_key: str, view: views.View) -> None:
+def exports(analysis: Analysis) -> None:
     """Download buttons; each file is made only when its button is clicked."""
     st.subheader(_("Export"))
-    analysis = cached_analysis(source_key, view)
     cols = st.columns(len(compose.EXPORTS))
     for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
         col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind, lang=lang()),
@@ -559,7 +558,7 @@ def main() -> None:
         if ags and not points.empty:
             detail_panel(points, ags, view)
         overlay_panels(extra)
-        exports(source_key, view)
+        exports(analysis)
     st.caption(" · ".join([*MAP_ATTRIBUTION, *([ATTRIBUTION_PKS] if view.dataset == PKS else [])]))
 
 
