@@ -55,13 +55,16 @@ class OfflineAssetError(RuntimeError):
 @functools.cache
 def data_url(name: str) -> str:
     """The asset `name` as a ``data:`` URL (CSS with its images inlined)."""
+    mime = "text/css" if _ASSETS[name].suffix == ".css" else "text/javascript"
+    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(_content(name)).decode('ascii')}"
+
+
+def _content(name: str) -> bytes:
+    """The asset `name` as shipped; a stylesheet with its images inlined (it must stand alone)."""
     path = _ASSETS[name]
     if path.suffix == ".css":
-        css = _inline_css_images(path.read_text(encoding="utf-8"), path.parent)
-        payload, mime = css.encode("utf-8"), "text/css"
-    else:
-        payload, mime = path.read_bytes(), "text/javascript"
-    return f"data:{mime};charset=utf-8;base64,{base64.b64encode(payload).decode('ascii')}"
+        return _inline_css_images(path.read_text(encoding="utf-8"), path.parent).encode("utf-8")
+    return path.read_bytes()
 
 
 def _inline_css_images(css: str, base: Path) -> str:
@@ -81,13 +84,7 @@ def _elements(root: Element) -> Iterator[Element]:
 
 def served_files() -> dict[str, bytes]:
     """File name → content of every local asset, for a directory the app serves."""
-    out = {}
-    for path in _ASSETS.values():
-        if path.suffix == ".css":
-            out[path.name] = _inline_css_images(path.read_text(encoding="utf-8"), path.parent).encode("utf-8")
-        else:
-            out[path.name] = path.read_bytes()
-    return out
+    return {path.name: _content(name) for name, path in _ASSETS.items()}
 
 
 def _localise(assets: list[tuple[str, str]], owner: Element, served: str | None) -> list[tuple[str, str]]:
