@@ -95,6 +95,7 @@ from tests.browser.harness import (  # noqa: E402
     LOCAL_PREFIXES,
     MAP_IFRAME,
     running_app,
+    type_option,
 )
 
 TARGET_S = 0.5
@@ -215,15 +216,9 @@ class Planner:
               + f"{row['bytes'] / 1e6:7.2f} MB", flush=True)
         return row
 
-    def open_dropdown(self, field) -> None:
-        """Open a selectbox/multiselect (after a rerun a click alone may leave it closed)."""
-        field.click()
-        if field.get_attribute("aria-expanded") != "true":
-            field.press("ArrowDown")
-
-    def option(self, text: str):
-        """The open dropdown's entry `text` (Streamlit's options carry no accessible name)."""
-        return self.page.locator('[role="option"]').get_by_text(text, exact=True).first
+    def pick(self, field, text: str):
+        """(prepare, act) for picking `text` in a selectbox/multiselect: type it, then Enter."""
+        return (lambda: type_option(self.page, field, text), lambda: self.page.keyboard.press("Enter"))
 
     # --- the planner's actions: (prepare, click) ------------------------------------------
     def choose_method(self, method: str, phase: str) -> None:
@@ -236,7 +231,7 @@ class Planner:
         label = CATEGORY_LABELS[EXTRA_CATEGORY]
         field = self.sidebar.get_by_role("combobox", name="Kategorien", exact=True)
         if add:
-            act = (lambda: self.open_dropdown(field), lambda: self.option(label).click())
+            act = self.pick(field, label)
         else:
             remove = self.sidebar.locator(f'[data-testid="stMultiSelect"] [aria-label="Remove {label}"]')
             act = (lambda: None, lambda: remove.first.click())
@@ -247,7 +242,7 @@ class Planner:
     def choose_period(self, year: str, phase: str) -> None:
         box = self.sidebar.get_by_role("combobox", name="Zeitraum", exact=True)
         self.measure(f"zeitraum:{year}", phase, f"01.01.{year} – 31.12.{year}",
-                     (lambda: self.open_dropdown(box), lambda: self.option(year).click()))
+                     self.pick(box, year))
 
 
 def run(planner: Planner, repeats: int) -> None:

@@ -7,9 +7,11 @@ aborted and recorded, so a test can assert that the app needs no internet.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, MAP_IFRAME, ROOT, running_app
 
@@ -86,6 +88,36 @@ class OfflinePage:
         tooltip.wait_for(timeout=timeout_ms)
         return tooltip
 
+    def upload(self, path: Path) -> None:
+        """Hand `path` to the app's (first) file uploader once the script run is over, and wait
+        until the uploader lists it: the upload has reached the server and its rerun begun."""
+        uploader = self.page.locator('[data-testid="stFileUploader"]').first
+        for attempt in (1, 2):
+            self.settle()
+            uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+            try:
+                uploader.get_by_text(path.name, exact=True).wait_for(timeout=20_000)
+                return
+            except PlaywrightTimeoutError:  # dropped on the way (once in CI): hand it over again
+                if attempt == 2:
+                    raise
+                print(f"{path.name} kam im Uploader nicht an, zweiter Versuch", file=sys.stderr)
+
+    def diagnosis(self, name: str) -> str:
+        """What the page showed, for the report of a failed test (CI keeps no screenshots);
+        also saved as ``fehler_<name>.png``."""
+        if self.page.is_closed():
+            return "(Seite geschlossen)"
+        errors = self.page.locator('[data-testid="stException"], [data-testid="stAlert"]')
+        running = self.page.locator('[data-testid="stStatusWidget"]').count() > 0
+        lines = [f"URL: {self.page.url}", f"Skript läuft: {running}",
+                 f"Karten-iframes: {self.page.locator(MAP_IFRAME).count()}",
+                 *(f"Meldung: {text}" for text in errors.all_inner_texts()),
+                 "Seitenleiste: " + " | ".join(
+                     self.page.locator('section[data-testid="stSidebar"]').all_inner_texts())[:1500]]
+        self.screenshot(f"fehler_{name}.png")
+        return "\n".join(lines)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
@@ -93,8 +125,24 @@ class OfflinePage:
         return path
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def offline_page(browser):
+def offline_page(browser, request):
     page = OfflinePage(browser)
     yield page
+    if request.node.stash.get(_FAILED, False):  # printed under the failed test's report
+        print("--- Browser beim Fehlschlag ---\n" + page.diagnosis(request.node.name))
+        log = ARTIFACTS / "streamlit.log"
+        if log.exists():
+            print("--- streamlit.log (Ende) ---\n" + "\n".join(log.read_text().splitlines()[-30:]))
     page.context.close()

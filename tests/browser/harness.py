@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -21,6 +23,41 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_PREFIXES = ("http://127.0.0.1", "data:", "blob:", "about:")
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def type_option(page, field, text: str, timeout_ms: float = 10_000) -> None:
+    """Open the Streamlit selectbox or multiselect `field` and filter it to the entry `text`
+    by typing; Enter then picks it.
+
+    Typing, not clicking into the full list: a list opened just after a rerun is still moving
+    and re-rendered, and a click into it can miss or land on a detached entry (seen in CI:
+    "element is not stable", "element was detached from the DOM"). The click first: after a
+    rerun, typing alone into the field leaves its list closed.
+    """
+    field.click()
+    field.fill(text)
+    page.get_by_role("option", name=text, exact=True).wait_for(timeout=timeout_ms)
+
+
+def choose(page, field, text: str, until, attempts: int = 3) -> None:
+    """Pick `text` in the selectbox or multiselect `field` (see :func:`type_option`) until
+    ``until()`` (which waits for the app's answer, e.g. ``page.wait_for_url``) returns.
+
+    A pick the app never saw is tried again, up to `attempts` times; the list is closed after.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            type_option(page, field, text)
+            page.keyboard.press("Enter")
+            if field.get_attribute("aria-expanded") == "true":  # a multiselect stays open for more
+                page.keyboard.press("Escape")
+            until()
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
+            page.keyboard.press("Escape")
+            print(f"Auswahl „{text}“ kam nicht an, Versuch {attempt + 1}", file=sys.stderr)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import pytest
 
 from geo.incidents.demo import demo_csv
 from tests.browser.conftest import OfflinePage
+from tests.browser.harness import choose
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +77,7 @@ def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offlin
     page.get_by_text(re.compile(r"^© GeoBasis-DE / BKG 2016 \(Daten verändert\) · ")).wait_for(timeout=90_000)
     offline_page.settle()  # the attribution line is the script's last element
 
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(export))
+    offline_page.upload(export)
     page.get_by_role("button", name="Importieren").click()
     report = page.get_by_text("Import „polizei_export.csv“: 4000 Zeilen gelesen, 4000 übernommen, "
                               "0 abgelehnt – Datensatz „polizei_export“ gespeichert.")
@@ -110,9 +111,12 @@ def test_a_redraw_replaces_the_result_in_the_same_map_and_keeps_switched_on_laye
     frame = offline_page.map_frame()
     frame.get_by_text("Vorfälle je 1.000 Einwohner").wait_for(timeout=90_000)
     map_frame = page.locator('iframe[title="streamlit_folium.st_folium"]').last
-    # The rates colour the one Gemeinde layer: every Gemeinde filled, no second copy of the shapes.
+    # The rates colour the one Gemeinde layer: every Gemeinde filled, no second copy of the shapes
+    # (the shapes arrive by their own request, maybe after the legend).
+    frame.locator("path.leaflet-interactive").nth(417).wait_for(state="attached", timeout=60_000)
     assert map_frame.evaluate("f => f.contentWindow.map.atlasDraws") == 1
     assert map_frame.evaluate(_FILLED) == 418
+    assert frame.locator("path.leaflet-interactive").count() == 418
     map_frame.evaluate("f => { f.contentWindow.map.marker = 'erste Karte'; }")
 
     # The planner switches on the incident points, then changes the method and the period.
@@ -125,11 +129,8 @@ def test_a_redraw_replaces_the_result_in_the_same_map_and_keeps_switched_on_laye
     page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
                            ".contentWindow.map.atlasDraws === 2", timeout=60_000)
     offline_page.settle()
-    period = page.get_by_role("combobox", name="Zeitraum", exact=True)
-    period.click()
-    if period.get_attribute("aria-expanded") != "true":  # after a rerun a click may leave it closed
-        period.press("ArrowDown")
-    page.locator('[role="option"]').get_by_text("2024", exact=True).first.click()
+    choose(page, page.get_by_role("combobox", name="Zeitraum", exact=True), "2024",
+           until=lambda: page.wait_for_url(re.compile(r"[?&]von=2024-01-01&bis=2024-12-31"), timeout=20_000))
     page.wait_for_function("() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
                            ".contentWindow.map.atlasDraws === 3", timeout=60_000)
     offline_page.settle()
