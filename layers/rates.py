@@ -101,7 +101,9 @@ def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner
     if gdf["ags"].str.len().eq(8).all():
         fields = _FIELDS[4:]  # name, Kreis, Einwohner and AGS are in the Gemeinde tooltip already
         labels = aliases[4:]
-        rows = {a: list(zip(labels, values, strict=True))
+        pooled = fields.index("pooled_text")  # a row only where the Gemeinde was pooled
+        rows = {a: [row for i, row in enumerate(zip(labels, values, strict=True))
+                    if i != pooled or row[1] != "–"]
                 for a, *values in gdf[["ags", *fields]].itertuples(index=False)}
         GemeindeFills(dict(zip(gdf["ags"], gdf["fill"], strict=True)), rows).add_to(group)
         return group

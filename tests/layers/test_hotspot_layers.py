@@ -185,12 +185,24 @@ def test_rates_layer_greys_suppressed_areas_and_hides_their_figures(demo):
     assert fills.fills[some] == SUPPRESSED_COLOUR
     hidden = "weniger als 3 Fälle – keine Angabe"
     assert dict(fills.rows[some])["Vorfälle"] == hidden
-    assert {text for _, text in fills.rows[some] if text not in ("–",)} == {hidden}  # no figure at all
+    assert {text for _, text in fills.rows[some]} == {hidden}  # no figure at all
+    assert not any(label == "zusammengefasst" for rows in fills.rows.values() for label, _ in rows)
     top = shown.sort_values("rate_smoothed").iloc[-1]
     assert fills.fills[top["ags"]] == RATE_COLOURS[-1]
     assert dict(fills.rows[top["ags"]])["Vorfälle"] == top["count_text"]
     legend = rates_legend_html(rates)
     assert "keine Angabe" in legend and "Sachsen:" in legend
+
+
+def test_only_pooled_gemeinden_say_with_whom_they_were_pooled(demo):
+    rates = area_rates(demo, categories="extremism", start="2024-01-01", end="2024-12-31", pool="verband")
+    rows = next(iter(rates_layer(rates)._children.values())).rows
+    pooled = rates[rates["pooled"] != ""]
+    assert len(pooled) > 0
+    for ags, note in zip(pooled["ags"], pooled["pooled"], strict=True):
+        assert dict(rows[ags])["zusammengefasst"] == note
+    alone = rates.loc[rates["pooled"] == "", "ags"].iloc[0]
+    assert "zusammengefasst" not in dict(rows[alone])
 
 
 def test_map_with_all_layers_loads_nothing_from_the_internet(demo, saxony):
