@@ -51,6 +51,14 @@ section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {disp
 html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !important;}
 .atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0;}
 </style>"""
+#: Streamlit's file uploader takes no texts: its button and size line in German, by CSS.
+UPLOADER_CSS_DE = """<style>
+[data-testid="stFileUploaderDropzone"] button p {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button p::after {content: "Datei wählen"; font-size: 14px;}
+[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0;}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {content: "bis 200 MB je Datei";
+                                                               font-size: 14px;}
+</style>"""
 
 
 def lang() -> str:
@@ -346,7 +354,7 @@ def sidebar_data() -> None:
 
 def sidebar_overlays() -> None:
     st.header(_("Allianz und Befragung"))
-    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", format_func={
+    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", placeholder=_("keine"), format_func={
         "asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}.__getitem__)
     st.file_uploader(_("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)"), type=["csv"],
                      key="w_asskomm_datei")
@@ -493,6 +501,8 @@ def main() -> None:
         st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]  # URL decides
     use_language(lang())
     if not council:
+        if lang() == "de":
+            st.html(UPLOADER_CSS_DE)
         with st.sidebar:
             sidebar_language()
             sidebar_data()  # settles the data set choice first

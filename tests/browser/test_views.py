@@ -77,6 +77,10 @@ def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offlin
     page.get_by_text(re.compile(r"^© GeoBasis-DE / BKG 2016 \(Daten verändert\) · ")).wait_for(timeout=90_000)
     offline_page.settle()  # the attribution line is the script's last element
 
+    # Streamlit's uploader takes no texts; the German page relabels its English ones.
+    button = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
+    assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"Datei wählen"'
+    assert button.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # "Upload" not shown
     offline_page.upload(export)
     page.get_by_role("button", name="Importieren").click()
     report = page.get_by_text("Import „polizei_export.csv“: 4000 Zeilen gelesen, 4000 übernommen, "
