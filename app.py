@@ -426,7 +426,10 @@ def accuracy_panel(analysis: Analysis) -> None:
                .format(split=f"{analysis.split:%d.%m.%Y}", share=_n(100 * ev.area_share)))
     cols = st.columns(2)
     cols[0].metric(_("Trefferquote"), f"{_n(100 * acc.hit_rate)} %",
-                   _("{points} Pkt. ggü. Zählung").format(points=_n(100 * (acc.hit_rate - base.hit_rate))))
+                   _("{points} Pkt.").format(points=_n(100 * (acc.hit_rate - base.hit_rate))),
+                   help=_("Anteil der Vorfälle im Prüfzeitraum, die in den markierten Flächen liegen; "
+                          "darunter: Prozentpunkte mehr oder weniger als mit der einfachen Zählung der "
+                          "Vorperiode."))
     cols[1].metric("PAI", _n(acc.pai, 1), help=_("Trefferquote ÷ Flächenanteil; über 1: besser als Zufall."))
     if shown in ev.verdicts:
         st.caption(_(ev.verdicts[shown]))
