@@ -68,6 +68,9 @@ class BoundaryLayer(folium.map.Layer):
         Tooltip properties holding integers grouped the German way (``40.485``) that the
         browser shows grouped the English way (``40,485``); the data stays one file for
         both languages.
+    failed_text : str
+        With `url`: the note the map shows when the data cannot be loaded (instead of a
+        map silently without these shapes).
     """
 
     _template = Template(
@@ -98,8 +101,26 @@ class BoundaryLayer(folium.map.Layer):
         });
         {{ this.get_name() }}.atlasState = {{ this.get_name() }}_state;
         {%- if this.url %}
-        fetch({{ this.url|tojson }}).then(function(r) { return r.json(); })
-          .then(function(data) { {{ this.get_name() }}.addData(data); });
+        fetch({{ this.url|tojson }})
+          .then(function(r) { if (!r.ok) throw new Error(r.status + " " + r.url); return r.json(); })
+          .then(function(data) { {{ this.get_name() }}.addData(data); })
+          .catch(function(err) {
+            console.error(err);
+            var say = function(map) {
+              var note = L.control({position: "topright"});
+              note.onAdd = function() {
+                var div = L.DomUtil.create("div", "atlas-load-error");
+                div.setAttribute("role", "alert");
+                div.style.cssText = "background:#fff3cd;border:1px solid #b58900;padding:6px 10px;"
+                                    + "font-size:14px;max-width:320px";
+                div.textContent = {{ this.failed_text|tojson }};
+                return div;
+              };
+              note.addTo(map);
+            };
+            if ({{ this.get_name() }}._map) say({{ this.get_name() }}._map);
+            else {{ this.get_name() }}.once("add", function(e) { say(e.target._map); });
+          });
         {%- endif %}
         {%- if this.interactive %}
         {{ this.get_name() }}.bindTooltip(function(layer) {
@@ -131,11 +152,12 @@ class BoundaryLayer(folium.map.Layer):
 
     def __init__(self, geojson: str, *, name: str, line_style: Mapping[str, object],
                  tooltip: Sequence[tuple[str, str]] = (), pane: str = "overlayPane",
-                 url: str | None = None, regroup: Sequence[str] = ()) -> None:
+                 url: str | None = None, regroup: Sequence[str] = (), failed_text: str = "") -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "BoundaryLayer"
         self.geojson = geojson
         self.url = url
+        self.failed_text = failed_text or translate(_FAILED, "de").format(what=name)
         self.line_style = dict(line_style)
         self.tooltip = [list(row) for row in tooltip]
         self.regroup = [i for i, (prop, _) in enumerate(self.tooltip) if prop in regroup]  # row numbers
@@ -189,6 +211,8 @@ class GemeindeFills(MacroElement):
         self.rows = {ags: [list(r) for r in rs] for ags, rs in rows.items()}
 
 
+_FAILED = "Kartenebene „{what}“ konnte nicht geladen werden. Bitte die Seite neu laden."
+
 #: File names of the boundary GeoJSON when the app serves it (:func:`layers.compose.publish`).
 GEMEINDEN_FILE, KREISGRENZEN_FILE = "gemeinden.geojson", "kreisgrenzen.geojson"
 
@@ -203,14 +227,16 @@ def gemeinden_layer(*, served: str | None = None, lang: str = "de") -> BoundaryL
     return BoundaryLayer(gemeinden_geojson(), name=translate("Gemeinden", lang),
                          line_style={**style.GEMEINDE_BORDER, **style.GEMEINDE_FILL},
                          tooltip=tooltip, url=served and f"{served}/{GEMEINDEN_FILE}",
-                         regroup=["einwohner_text"] if lang == "en" else [])
+                         regroup=["einwohner_text"] if lang == "en" else [],
+                         failed_text=translate(_FAILED, lang).format(what=translate("Gemeinden", lang)))
 
 
 def kreis_borders_layer(*, served: str | None = None, lang: str = "de") -> BoundaryLayer:
     """Kreis and Land borders, drawn stronger than Gemeinde borders, not interactive, on top."""
     return BoundaryLayer(kreis_borders_geojson(), name=translate("Kreisgrenzen", lang),
                          line_style=style.KREIS_BORDER, pane="kreisgrenzen",
-                         url=served and f"{served}/{KREISGRENZEN_FILE}")
+                         url=served and f"{served}/{KREISGRENZEN_FILE}",
+                         failed_text=translate(_FAILED, lang).format(what=translate("Kreisgrenzen", lang)))
 
 
 def selection_layer(geojson: str, *, name: str, lang: str = "de") -> folium.GeoJson:

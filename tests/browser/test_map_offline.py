@@ -70,3 +70,18 @@ def test_english_link_shows_the_gemeinde_tooltip_in_english_with_english_numbers
     assert "Inhabitants 40,485" in text and "Rate per 1,000 inh." in text
     assert "Einwohner" not in text and "40.485" not in text
     assert offline_page.external == []
+
+
+def test_a_map_layer_that_cannot_be_loaded_says_so(app_url, offline_page):
+    # The served Gemeinden do not arrive (say, a proxy in between refuses them): the map
+    # says so, instead of silently showing Saxony without its Gemeinden.
+    page = offline_page.page
+    page.route("**/app/static/gemeinden.geojson", lambda route: route.fulfill(status=404, body="weg"))
+    page.goto(f"{app_url}/?ags=14522180")
+    frame = offline_page.map_frame()
+    note = frame.get_by_role("alert").filter(has_text="Kartenebene „Gemeinden“ konnte nicht geladen werden")
+    note.wait_for(timeout=60_000)
+    assert "Bitte die Seite neu laden." in note.inner_text()
+    assert frame.locator(GEMEINDE_PATHS).count() == 0
+    assert frame.locator("path:not(.leaflet-interactive)").count() >= 1  # the Kreis borders did load
+    assert offline_page.external == []
