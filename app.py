@@ -120,6 +120,12 @@ def stored_aggregates(dataset: str | None, version: str):
     return IncidentStore().aggregates(datasets=None if dataset is None else [dataset])
 
 
+@functools.cache  # per run: Streamlit executes this file afresh on every rerun
+def stored_datasets():
+    """The store's data sets (name, rows, period, demo flag); read once per run."""
+    return IncidentStore().datasets()
+
+
 def source_for(dataset: str | None):
     """Points, aggregates, label, demo flag and cache key of the chosen data set.
 
@@ -127,7 +133,7 @@ def source_for(dataset: str | None):
     """
     if dataset == PKS:
         return empty_points(), pks_table(), langs.phrase("PKS 2020 (BKA), Fälle je Kreis"), False, PKS
-    table = IncidentStore().datasets()
+    table = stored_datasets()
     version = store_version(table)
     if dataset == DEMO or not version:
         return demo_data(), None, DEMO_LABEL, True, DEMO
@@ -311,7 +317,7 @@ def sidebar_method() -> None:
 
 def sidebar_data() -> None:
     store = IncidentStore()
-    table = store.datasets()
+    table = stored_datasets()
     st.header(_("Daten"))
     if pending := st.session_state.pop("pending_daten", None):
         st.session_state.w_daten = pending  # set before the widget exists (Streamlit's rule)
@@ -479,7 +485,7 @@ def report_buttons(key: str, points, demo: bool) -> None:
     st.subheader(_("Sicherheitsanalyse"))
     if lang() != langs.DEFAULT_LANG:
         st.caption(_("Der Bericht ist ein deutsches Dokument für deutsche Gremien und bleibt auf Deutsch."))
-    datasets = IncidentStore().datasets()
+    datasets = stored_datasets()
     formats = (("pdf", _("Bericht (PDF)"), "application/pdf"), ("html", _("Bericht (HTML)"), "text/html"))
     for fmt, label, mime in formats:
         st.download_button(label, functools.partial(report_bytes, key, fmt, incidents=points, demo=demo,
