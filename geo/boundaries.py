@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import METRIC_CRS
 from geo.errors import UnknownAreaError
-from geo.sources import BOUNDARIES_GPKG
+from geo.sources import BOUNDARIES_GPKG, GEMEINDEN_2016_ZU_2023
 
 LAND_AGS = "14"
 
@@ -83,6 +83,25 @@ def load_kreise() -> gpd.GeoDataFrame:
     raw = _read("kreise")
     gdf = raw[[*_KREIS_COLUMNS, "geometry"]].rename(columns=_KREIS_COLUMNS)
     return gdf.sort_values("kreis_ags", ignore_index=True)
+
+
+@functools.cache
+def merged_gemeinden() -> pd.DataFrame:
+    """Gemeinden of 2016 that have since merged into another (Gebietsstand 2023).
+
+    Returns
+    -------
+    DataFrame
+        ``ags_alt``, ``name_alt`` (2016) and ``ags``, ``name`` (the Gemeinde of today
+        that took each of them in whole), sorted by ``ags_alt``. From
+        ``data/sachsen_gemeinden_vg250_2016_zu_2023.csv``; a Gemeinde kept under its
+        own key is not listed, and none was split.
+    """
+    table = pd.read_csv(GEMEINDEN_2016_ZU_2023, dtype={"ags_vg250_2016": str, "ags_2023": str})
+    moved = table[table["ags_vg250_2016"] != table["ags_2023"]]
+    return (moved.rename(columns={"ags_vg250_2016": "ags_alt", "gen_vg250_2016": "name_alt",
+                                  "ags_2023": "ags", "gen_2023": "name"})
+            [["ags_alt", "name_alt", "ags", "name"]].sort_values("ags_alt", ignore_index=True))
 
 
 def load_land() -> gpd.GeoDataFrame:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARIES_GPKG = DATA_DIR / "sachsen_verwaltungsgrenzen.gpkg"
+GEMEINDEN_2016_ZU_2023 = DATA_DIR / "sachsen_gemeinden_vg250_2016_zu_2023.csv"
 PKS_KREISE_2020 = DATA_DIR / "pks" / "KR-F-01-T01-Kreise-Faelle-HZ_2020.csv"
 
 ATTRIBUTION_BOUNDARIES = "© GeoBasis-DE / BKG 2016 (Daten verändert)"

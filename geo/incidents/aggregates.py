@@ -52,6 +52,9 @@ def _areas() -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str
     for ags, name, official in zip(gem["ags"], gem["name"], gem["name_amtlich"], strict=True):
         for label in {fold_label(name), fold_label(official)}:
             by_gem.setdefault(label, []).append((ags, "gemeinde"))
+    merged = boundaries.merged_gemeinden()
+    for old, name in zip(merged["ags_alt"], merged["name_alt"], strict=True):  # a name of today wins
+        by_gem.setdefault(fold_label(name), [(old, "gemeinde")])
     by_kreis: dict[str, list[tuple[str, str]]] = {}
     for key, name, typ in zip(kre["kreis_ags"], kre["kreis_name"], kre["kreis_typ"], strict=True):
         base = name.removesuffix(", Stadt")
@@ -67,6 +70,13 @@ def _areas() -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str
         for label in labels:
             by_kreis.setdefault(label, []).append((key, "kreis"))
     return by_gem, by_kreis, set(gem["ags"]), set(kre["kreis_ags"])
+
+
+@functools.cache
+def _successors() -> dict[str, str]:
+    """Gemeinde key of 2016 → key of the Gemeinde that took it in."""
+    table = boundaries.merged_gemeinden()
+    return dict(zip(table["ags_alt"], table["ags"], strict=True))
 
 
 def _by_key(raw: str) -> tuple[str, str, str]:
@@ -88,7 +98,9 @@ def _by_key(raw: str) -> tuple[str, str, str]:
         key = digits.zfill(8)
         if not key.startswith("14"):
             return key, "", "nicht_sachsen"
-        return (key, "gemeinde", "") if key in gemeinden else (key, "", "unbekannt")
+        if key in gemeinden or key in _successors():  # a key of 2016: see _merge_old_gemeinden
+            return key, "gemeinde", ""
+        return key, "", "unbekannt"
     return digits, "", "unbekannt"
 
 
@@ -110,6 +122,21 @@ def _by_name(raw: str, *, level: str | None) -> tuple[str, str, str]:
     if not hits:
         return "", "", "unbekannt"
     return "", "", "mehrdeutig: " + ", ".join(f"{lvl} {key}" for key, lvl in hits)
+
+
+def _merge_old_gemeinden(keys: np.ndarray, notes: list[str]) -> np.ndarray:
+    """`keys` with each Gemeinde of 2016 replaced by the Gemeinde of today that took it in
+    (counts add up there); the replacements are listed in `notes`."""
+    successors = _successors()
+    old = np.isin(keys, list(successors))
+    if not old.any():
+        return keys
+    names = boundaries.merged_gemeinden().set_index("ags_alt")
+    moved = pd.Series(keys[old]).value_counts().sort_index()
+    listed = "; ".join(f"{names.at[k, 'name_alt']} ({k}) → {names.at[k, 'name']} ({names.at[k, 'ags']}), "
+                       f"{n} {'Zeile' if n == 1 else 'Zeilen'}" for k, n in moved.items())
+    notes.append(f"Gemeinden vor einer Fusion (Stand 2016) der heutigen Gemeinde zugerechnet: {listed}")
+    return np.array([successors.get(k, k) for k in keys], dtype=object)
 
 
 def _resolve_areas(ledger: RowLedger, roles: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +287,7 @@ def validate_aggregates(
     ledger = RowLedger(table)
     notes = list(table.notes)
     today = today or pd.Timestamp.now(tz="Europe/Berlin").date()
-    keys, levels = _resolve_areas(ledger, roles)
+    given, levels = _resolve_areas(ledger, roles)
     cats, sources = _resolve_categories(ledger, roles, mapping, notes)
     starts, ends = _resolve_periods(ledger, roles, period, notes, today)
     counts, bad = parse_count(table.frame[roles["count"]])
@@ -281,13 +308,14 @@ def validate_aggregates(
         ),
     )
     candidates = np.flatnonzero(ledger.open)
+    # Duplicates by the area as given: Aue and Bad Schlema are two rows of Aue-Bad Schlema.
     dup, first = first_of_duplicates(
-        [keys, levels, sources, starts.astype(str), ends.astype(str)], candidates
+        [given, levels, sources, starts.astype(str), ends.astype(str)], candidates
     )
     if len(dup):
         first_row = dict(zip(dup.tolist(), table.rows[first].tolist(), strict=True))
         ledger.reject(
-            np.isin(np.arange(len(keys)), dup),
+            np.isin(np.arange(len(given)), dup),
             "duplikat",
             lambda i: (
                 f": doppelt – gleiches Gebiet, gleiche Kategorie und gleicher Zeitraum wie "
@@ -295,6 +323,7 @@ def validate_aggregates(
             ),
         )
     keep = ledger.open
+    keys = _merge_old_gemeinden(np.where(keep, given, ""), notes)
     rows = pd.DataFrame(
         {
             "area_key": keys[keep],
@@ -321,7 +350,7 @@ def validate_aggregates(
     report = ImportReport(
         file=table.file,
         kind="aggregiert",
-        rows=len(keys),
+        rows=len(given),
         accepted=int(keep.sum()),
         reasons=ledger.reasons(),
         ignored_reasons=ledger.ignored_reasons(),

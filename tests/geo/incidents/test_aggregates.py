@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
+from geo import boundaries
 from geo.errors import InputFileError
 from geo.incidents import read_incidents
 from geo.incidents.pks import read_pks_kreise
-from geo.sources import PKS_KREISE_2020
+from geo.sources import GEMEINDEN_2016_ZU_2023, PKS_KREISE_2020
 from tests.geo.incidents.conftest import DATA
 
 YEAR_2023 = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
@@ -80,6 +82,47 @@ def test_leipzig_is_ambiguous_without_a_level_and_resolved_by_a_kreis_column(tmp
         ["14713", "kreis", 9],
         ["14729", "kreis", 5],
     ]
+
+
+def test_keys_and_names_from_before_a_merger_count_for_the_gemeinde_of_today(tmp_path):
+    # An Ordnungsamt's old table (Gebietsstand 2016): Aue and Bad Schlema are Aue-Bad Schlema
+    # (14521035) since 2019, Kohren-Sahlis is part of Frohburg, Ostrau part of Jahnatal.
+    path = tmp_path / "fallzahlen_2018.csv"
+    path.write_bytes(
+        "AGS;Gemeinde;Kategorie;Jahr;Anzahl\n"
+        "14521030;Aue;Graffiti;2018;12\n"
+        "14521050;Bad Schlema;Graffiti;2018;3\n"
+        "14521035;Aue-Bad Schlema;Graffiti;2018;4\n"
+        "14729230;Kohren-Sahlis;Vermüllung;2018;2\n"
+        "14729140;Frohburg;Vermüllung;2018;5\n"
+        ";Ostrau;Graffiti;2018;1\n"
+        "14521030;Aue;Graffiti;2018;12\n"
+        "14599999;Nirgendwo;Graffiti;2018;1\n".encode("cp1252")
+    )
+    result = read_incidents(path)
+    report = result.report
+    assert (report.rows, report.accepted) == (8, 6)
+    assert report.reasons == {"duplikat": 1, "gebiet_unbekannt": 1}  # the repeated Aue row; a made-up key
+    counts = result.aggregates.set_index(["area_key", "category"])["count"].to_dict()
+    assert counts == {("14521035", "graffiti"): 12 + 3 + 4, ("14522275", "graffiti"): 1,
+                      ("14729140", "littering"): 2 + 5}
+    note = next(n for n in report.notes if "Fusion" in n)
+    assert "Aue (14521030) → Aue-Bad Schlema (14521035), 1 Zeile" in note
+    assert "Bad Schlema (14521050) → Aue-Bad Schlema (14521035), 1 Zeile" in note
+    assert "Kohren-Sahlis (14729230) → Frohburg (14729140)" in note
+    assert "Ostrau (14522450) → Jahnatal (14522275)" in note
+    assert report.rejected_rows["grund"].str.contains("'14599999' ist keine sächsische Gemeinde").sum() == 1
+
+
+def test_the_shipped_merger_table_maps_whole_gemeinden_onto_gemeinden_of_today():
+    table = pd.read_csv(GEMEINDEN_2016_ZU_2023, dtype=str)
+    merged = boundaries.merged_gemeinden()
+    today = set(boundaries.load_gemeinden()["ags"])
+    then = set(table["ags_vg250_2016"])
+    assert len(then) == len(table) == 426 and len(merged) == 10
+    # Today's 418 keys: those of 2016 that stayed, and the Gemeinden the others merged into.
+    assert (then - set(merged["ags_alt"])) | set(merged["ags"]) == today
+    assert not merged["ags_alt"].isin(today).any()
 
 
 def test_table_without_period_needs_one_and_period_option_sets_it(tmp_path):
