@@ -123,9 +123,24 @@ def _row(gdf: gpd.GeoDataFrame, column: str, key: str, msg: str) -> pd.Series:
     return hit.iloc[0]
 
 
+def merger_note(key_or_name: str) -> str | None:
+    """Where a Gemeinde of 2016 (key or name) went, e.g. "Aue (14521030) gehört seit einer
+    Gemeindefusion zu Aue-Bad Schlema (14521035)."; None for anything else."""
+    merged = merged_gemeinden()
+    text = str(key_or_name).strip()
+    hit = merged[(merged["ags_alt"] == text) | (merged["name_alt"].map(_fold) == _fold(text))]
+    if hit.empty:
+        return None
+    old = hit.iloc[0]
+    return (f"{old['name_alt']} ({old['ags_alt']}) gehört seit einer Gemeindefusion zu "
+            f"{old['name']} ({old['ags']}).")
+
+
 def gemeinde(ags: str) -> pd.Series:
     """The Gemeinde with this 8-digit AGS (full geometry), or `UnknownAreaError`."""
     msg = f"'{ags}' ist kein Amtlicher Gemeindeschlüssel einer sächsischen Gemeinde."
+    if note := merger_note(ags):
+        msg = f"{msg} {note}"
     return _row(load_gemeinden(), "ags", ags, msg)
 
 

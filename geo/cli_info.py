@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
         if len(hits) != 1:
             labels = boundaries.gemeinde_labels()
             names = ", ".join(f"{labels[a]} ({a})" for a in hits["ags"]) or "keine"
-            print(f"„{key}“ ist nicht eindeutig oder unbekannt. Treffer: {names}")
+            note = boundaries.merger_note(key) if hits.empty else None
+            print(f"„{key}“ ist nicht eindeutig oder unbekannt. Treffer: {names}"
+                  + (f". {note}" if note else ""))
             return 2
         key = hits["ags"].iloc[0]
     area = boundaries.area(key)

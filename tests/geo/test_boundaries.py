@@ -6,6 +6,7 @@ import shapely
 from shapely.geometry import Point
 
 from geo import boundaries
+from geo.__main__ import main
 from geo.crs import METRIC_CRS
 from geo.errors import UnknownAreaError
 from geo.sources import BOUNDARIES_GPKG
@@ -121,6 +122,18 @@ def test_unknown_keys_raise_a_german_message(key):
         boundaries.area(key)
     assert key in str(err.value)
     assert "schlüssel" in str(err.value).lower()
+
+
+def test_a_key_or_name_from_before_a_merger_says_where_the_gemeinde_went(capsys):
+    with pytest.raises(UnknownAreaError) as err:
+        boundaries.area("14729230")
+    assert "Kohren-Sahlis (14729230) gehört seit einer Gemeindefusion zu Frohburg (14729140)." \
+        in str(err.value)
+
+    assert main(["gebiet", "bad schlema"]) == 2
+    assert "Bad Schlema (14521050) gehört seit einer Gemeindefusion zu Aue-Bad Schlema (14521035)." \
+        in capsys.readouterr().out
+    assert boundaries.merger_note("Freiberg") is None and boundaries.merger_note("14522180") is None
 
 
 def test_callers_get_a_fresh_frame_each_time():
