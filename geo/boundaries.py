@@ -123,15 +123,21 @@ def _row(gdf: gpd.GeoDataFrame, column: str, key: str, msg: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def merger_note(key_or_name: str) -> str | None:
-    """Where a Gemeinde of 2016 (key or name) went, e.g. "Aue (14521030) gehört seit einer
-    Gemeindefusion zu Aue-Bad Schlema (14521035)."; None for anything else."""
+def merged_into(key_or_name: str) -> pd.Series | None:
+    """The row of :func:`merged_gemeinden` for a Gemeinde of 2016 (its key or name) that has
+    since merged into another; None for anything else."""
     merged = merged_gemeinden()
     text = str(key_or_name).strip()
     hit = merged[(merged["ags_alt"] == text) | (merged["name_alt"].map(_fold) == _fold(text))]
-    if hit.empty:
+    return None if hit.empty else hit.iloc[0]
+
+
+def merger_note(key_or_name: str) -> str | None:
+    """Where a Gemeinde of 2016 (key or name) went, e.g. "Aue (14521030) gehört seit einer
+    Gemeindefusion zu Aue-Bad Schlema (14521035)."; None for anything else."""
+    old = merged_into(key_or_name)
+    if old is None:
         return None
-    old = hit.iloc[0]
     return (f"{old['name_alt']} ({old['ags_alt']}) gehört seit einer Gemeindefusion zu "
             f"{old['name']} ({old['ags']}).")
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.boundaries import gemeinde_labels, kreis_labels
+from geo.boundaries import gemeinde_labels, kreis_labels, merged_into
 from geo.errors import InputFileError
 from geo.files import write_atomic
 from geo.incidents.categories import CATEGORIES
@@ -107,6 +107,10 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     if "ags" in get:
         if get["ags"] in gemeinde_labels():
             values["area"] = get["ags"]
+        elif (old := merged_into(get["ags"])) is not None and get["ags"].isdigit():
+            values["area"] = old["ags"]
+            problems.append(phrase("{old} ({key}) gehört seit einer Gemeindefusion zu {name} – zeige {name}.",
+                                   old=old["name_alt"], key=get["ags"], name=old["name"]))
         else:
             problems.append(phrase("Unbekannter Gemeindeschlüssel „{key}“ – zeige ganz Sachsen.",
                                    key=get["ags"]))

@@ -50,6 +50,13 @@ def test_every_view_survives_the_round_trip_through_the_url(view):
     assert again == view
 
 
+def test_a_link_with_the_key_of_a_merged_gemeinde_shows_the_gemeinde_of_today():
+    view, problems = from_query({"ags": "14521050", "kategorie": "graffiti"})
+    assert view.area == "14521035" and view.categories == ("graffiti",)
+    assert problems == ["Bad Schlema (14521050) gehört seit einer Gemeindefusion zu Aue-Bad Schlema "
+                        "– zeige Aue-Bad Schlema."]
+
+
 def test_defaults_give_an_empty_query():
     assert to_query(DEFAULT) == {}
 
