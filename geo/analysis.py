@@ -203,7 +203,9 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if view.method == "rates":
         rates = area_rates(chosen, level=view.level if area == SAXONY or len(area) == 5 else "gemeinde",
                            min_count=view.min_count)
-        n = int(rates["count"].fillna(0).sum()) if not rates.empty else 0
+        # Every selected incident in the area, those of grey (suppressed) areas included; the
+        # rates themselves cover all of Saxony (or the Kreis) for comparison.
+        n = int(chosen["ags"].str.startswith(area).sum())
         suppressed = int(rates["suppressed"].sum())
         if suppressed:
             notes.append(phrase("{n} Gebiete mit weniger als {k} Vorfällen zeigen keine Zahl (grau).",

@@ -31,6 +31,14 @@ def test_rates_view_counts_every_selected_incident_once(points):
     assert shown + hidden == len(selected)
     assert result.rates.loc[result.rates["suppressed"], "count"].isna().all()
     assert (result.start, result.end) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    # "Vorfälle in der Auswahl": all of them, those in grey Gemeinden too (hidden > 0 here) ...
+    assert hidden > 0 and result.n_incidents == len(selected)
+    # ... and for a Gemeinde or a Kreis only those in it, as the grid methods count them.
+    for area in (FREIBERG, "14522"):
+        view = dataclasses.replace(view, area=area)
+        in_area = selected["ags"].str.startswith(area).sum()
+        assert analyse(points, view).n_incidents == in_area < len(selected)
+        assert analyse(points, dataclasses.replace(view, method="gi")).n_incidents == in_area
 
 
 def test_gi_cells_below_the_minimum_are_never_coloured(points):
