@@ -16,6 +16,7 @@ import html
 from pathlib import Path
 from urllib.parse import urlencode
 
+import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -40,6 +41,7 @@ from geo.survey import coincide
 from geo.survey import demo as survey_demo
 from geo.survey import shares as survey_shares
 from layers import compose
+from layers.incidents import CATEGORY_COLOURS
 
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
@@ -274,7 +276,7 @@ def sidebar_area() -> None:
 def sidebar_selection(points) -> None:
     st.header(_("Auswahl"))
     st.multiselect(_("Kategorien"), list(CATEGORIES), format_func=lambda c: _(CATEGORY_LABELS[c]),
-                   key="w_kategorien", placeholder=_("mindestens eine Kategorie"))
+                   key="w_kategorien", placeholder=_("mindestens eine Kategorie"), select_all=False)
     if points.empty:  # counts per area only (e.g. PKS): the period is the table's
         st.caption(_("Zeitraum: wie in der Tabelle (Fallzahlen je Gebiet)."))
         return
@@ -360,8 +362,9 @@ def sidebar_data() -> None:
 
 def sidebar_overlays() -> None:
     st.header(_("Allianz und Befragung"))
-    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", placeholder=_("keine"), format_func={
-        "asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}.__getitem__)
+    names = {"asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}
+    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", placeholder=_("keine"),
+                   select_all=False, format_func=names.__getitem__)
     st.file_uploader(_("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)"), type=["csv"],
                      key="w_asskomm_datei")
     st.file_uploader(_("Befragung: Anteile je Gebiet (CSV)"), type=["csv", "txt"], key="w_anteile")
@@ -441,20 +444,33 @@ def accuracy_panel(analysis: Analysis) -> None:
         st.caption(_(ev.verdicts[shown]))
 
 
+def monthly_chart(monthly) -> alt.Chart:
+    """Cases per month and category; months written 03.2024 whatever the browser's language."""
+    data = monthly.assign(kategorie=monthly["kategorie"].map(_))
+    shown = [c for c in CATEGORIES if _(CATEGORY_LABELS[c]) in set(data["kategorie"])]
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("monat:T", title=_("Monat"), axis=alt.Axis(format="%m.%Y", tickCount="month")),
+        y=alt.Y("faelle:Q", title=_("Fälle je Monat"), axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("kategorie:N", title=_("Kategorie"), scale=alt.Scale(
+            domain=[_(CATEGORY_LABELS[c]) for c in shown], range=[CATEGORY_COLOURS[c] for c in shown])),
+        tooltip=[alt.Tooltip("monat:T", title=_("Monat"), format="%m.%Y"),
+                 alt.Tooltip("kategorie:N", title=_("Kategorie")),
+                 alt.Tooltip("faelle:Q", title=_("Fälle"), format="d")])
+
+
 def detail_panel(points, ags: str, view: views.View) -> None:
     detail = gemeinde_detail(points, ags, categories=view.categories, start=view.start, end=view.end,
                              min_count=view.min_count)
     st.subheader(_("{name} ({kreis}) · {n} Einwohner").format(name=detail.name, kreis=detail.kreis_name,
                                                                n=_n(detail.einwohner)))
-    st.dataframe(detail.table.assign(kategorie=detail.table["kategorie"].map(_)), hide_index=True,
-                 column_config={
-                     "kategorie": _("Kategorie"),
-                     "faelle": st.column_config.NumberColumn(_("Fälle"), format="%d"),
-                     "je_1000": st.column_config.NumberColumn(_("je 1.000 EW"), format="%.2f"),
-                     "je_1000_kreis": st.column_config.NumberColumn(_("Kreis je 1.000"), format="%.2f"),
-                     "je_1000_sachsen": st.column_config.NumberColumn(_("Sachsen je 1.000"), format="%.2f")})
-    st.line_chart(detail.monthly.assign(kategorie=detail.monthly["kategorie"].map(_)), x="monat", y="faelle",
-                  color="kategorie", x_label=_("Monat"), y_label=_("Fälle je Monat"))
+    figure = functools.partial(st.column_config.TextColumn, alignment="right")
+    st.dataframe(detail.table_text(lang()), hide_index=True, column_config={
+        "kategorie": _("Kategorie"), "faelle": figure(_("Fälle")), "je_1000": figure(_("je 1.000 EW")),
+        "je_1000_kreis": figure(_("Kreis je 1.000")), "je_1000_sachsen": figure(_("Sachsen je 1.000"))})
+    if len(detail.monthly):
+        st.altair_chart(monthly_chart(detail.monthly), use_container_width=True)
+    if len(detail.monthly["kategorie"].unique()) < len(detail.table):
+        st.caption(_("Kategorien mit weniger als {k} Fällen ohne Monatsverlauf.").format(k=view.min_count))
     if len(detail.top_cells):
         st.caption(_("Zellen (250 m) mit den meisten Fällen, mindestens {k}:").format(k=view.min_count))
         st.dataframe(detail.top_cells, hide_index=True, column_config={"zelle": _("Zelle (UTM 33N)"),

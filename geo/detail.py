@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from geo.boundaries import gemeinde, kreis, load_land
+from geo.fmt import zahl
 from geo.grid import cell_id
 from geo.hotspots.points import select
 from geo.incidents import CATEGORY_LABELS
+from geo.lang import translate
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class GemeindeDetail:
         (incidents per 1,000 inhabitants in the period).
     monthly : DataFrame
         ``monat`` (first day), ``kategorie`` (German), ``faelle``: every month of the
-        period, zero months included.
+        period, zero months included; only categories whose count is shown (a month
+        chart would show what the table hides).
     top_cells : DataFrame
         The grid cells of the Gemeinde with the most incidents (``zelle``, ``faelle``),
         at most five, only cells with at least the minimum count: aggregated places,
@@ -49,6 +52,21 @@ class GemeindeDetail:
     table: pd.DataFrame
     monthly: pd.DataFrame
     top_cells: pd.DataFrame
+    min_count: int = 3
+
+    def table_text(self, lang: str = "de") -> pd.DataFrame:
+        """:attr:`table` as its reader sees it: categories in `lang`, numbers written the
+        reader's way, ``< 3`` where the count is below the minimum."""
+        hidden = f"< {self.min_count}"
+
+        def text(values: pd.Series, decimals: int) -> list[str]:
+            return [hidden if pd.isna(v) else zahl(v, decimals, lang=lang) for v in values]
+
+        t = self.table
+        return pd.DataFrame({"kategorie": [translate(c, lang) for c in t["kategorie"]],
+                             "faelle": text(t["faelle"], 0), "je_1000": text(t["je_1000"], 2),
+                             "je_1000_kreis": text(t["je_1000_kreis"], 2),
+                             "je_1000_sachsen": text(t["je_1000_sachsen"], 2)})
 
 
 def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[str],
@@ -75,9 +93,10 @@ def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[
             "je_1000_kreis": 1000 * n_kreis / kreis_row["einwohner"],
             "je_1000_sachsen": 1000 * n_sachsen / saxony,
         })
+    shown = [cat for cat, rec in zip(categories, records, strict=True) if rec["faelle"] is not None]
     return GemeindeDetail(ags, row["name"], row["kreis_name"], int(row["einwohner"]),
-                          pd.DataFrame.from_records(records), _monthly(in_gemeinde, categories, start, end),
-                          _top_cells(in_gemeinde, cell=cell, min_count=min_count))
+                          pd.DataFrame.from_records(records), _monthly(in_gemeinde, shown, start, end),
+                          _top_cells(in_gemeinde, cell=cell, min_count=min_count), min_count)
 
 
 def _top_cells(points: gpd.GeoDataFrame, *, cell: float, min_count: int, n: int = 5) -> pd.DataFrame:
@@ -93,7 +112,7 @@ def _monthly(points: gpd.GeoDataFrame, categories: list[str], start: dt.date | N
     times = points["time"]
     first = pd.Timestamp(start) if start else (times.min() if len(times) else None)
     last = pd.Timestamp(end) if end else (times.max() if len(times) else None)
-    if first is None or last is None:
+    if first is None or last is None or not categories:
         return pd.DataFrame({"monat": [], "kategorie": [], "faelle": []})
     months = pd.period_range(first, last, freq="M")
     period = times.dt.to_period("M")

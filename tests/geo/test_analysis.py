@@ -126,9 +126,17 @@ def test_gemeinde_detail_compares_with_kreis_and_saxony(points):
     assert graffiti["je_1000_sachsen"] == pytest.approx(1000 * saxony / 4_086_152)
     extremism = detail.table.iloc[1]
     n_ext = int(((year["ags"] == FREIBERG) & (year["category"] == "extremism")).sum())
-    assert (extremism["faelle"] is None or np.isnan(extremism["faelle"])) == (n_ext < 3)
-    assert len(detail.monthly) == 2 * 12
-    assert detail.monthly.loc[detail.monthly["kategorie"] == "Graffiti", "faelle"].sum() == n
+    assert n_ext < 3 and np.isnan(extremism["faelle"]) and np.isnan(extremism["je_1000"])
+    # The months only for what the table shows: no chart of the hidden extremism cases.
+    assert len(detail.monthly) == 12 and set(detail.monthly["kategorie"]) == {"Graffiti"}
+    assert detail.monthly["faelle"].sum() == n
+    # As the reader sees it: German numbers, "< 3" for hidden figures; English on request.
+    text = detail.table_text()
+    assert text.iloc[0]["faelle"] == str(n) and "," in text.iloc[0]["je_1000"]
+    assert list(text.iloc[1][["kategorie", "faelle", "je_1000"]]) == ["Extremismus", "< 3", "< 3"]
+    english = detail.table_text("en")
+    assert english.iloc[1]["kategorie"] == "Extremism" and "." in english.iloc[0]["je_1000"]
+    assert "," not in english.iloc[0]["je_1000"]
     # Top cells: aggregated 250 m squares with at least 3 incidents, most first.
     top = gemeinde_detail(points, FREIBERG, categories=["graffiti"]).top_cells
     assert 0 < len(top) <= 5 and (top["faelle"] >= 3).all() and top["faelle"].is_monotonic_decreasing
