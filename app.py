@@ -47,11 +47,13 @@ st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", 
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
 ALL = "alle"  # data set choice: all imported data (the demo data when nothing is imported)
 PKS = "pks2020"  # data set choice: the shipped BKA PKS 2020 Kreis table (real, counts per Kreis)
+COUNCIL_MAP_HEIGHT = 790  # px: controls, title, its line and the map fit a 1920×1080 projector
 COUNCIL_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {display: none !important;}
-.block-container {padding-top: 0.6rem; max-width: 100% !important;}
+.block-container {padding-top: 0.6rem; padding-bottom: 0 !important; max-width: 100% !important;}
 html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !important;}
-.atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0;}
+.atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0; padding: 0;}
+.atlas-line {font-size: 22px !important; color: #000; margin: 0 0 0.3rem 0;}
 </style>"""
 #: Streamlit's file uploader takes no texts: its button and size line in German, by CSS.
 UPLOADER_CSS_DE = """<style>
@@ -406,7 +408,7 @@ def sidebar_session(view: views.View) -> None:
 def council_controls() -> None:
     """Previous/next through a saved sequence, and the way back to the planner view."""
     folge = st.session_state.get("folge")
-    cols = st.columns([1, 1, 4, 2])
+    cols = st.columns([1, 1, 4, 2], vertical_alignment="center")
     if folge:
         name, nr, total = folge
         if cols[0].button(_("◀ Zurück"), disabled=nr <= 1):
@@ -552,12 +554,15 @@ def main() -> None:
         st.title(_("Präventionsatlas Sachsen"))
         st.error(_(langs.error_text(err)))
         return
-    if council:
-        st.markdown(f"<h1 class='atlas-title'>{html.escape(analysis.title_line(lang=lang()))}</h1>",
-                    unsafe_allow_html=True)
+    line = analysis.title_line(lang=lang())
+    if council:  # a saved view's own title first ("Graffiti Innenstadt 2024"), then what it shows
+        heading = f"<h1 class='atlas-title'>{html.escape(view.title or line)}</h1>"
+        if view.title:
+            heading += f"<p class='atlas-line'>{html.escape(line)}</p>"
+        st.markdown(heading, unsafe_allow_html=True)
     else:
         st.title(_("Präventionsatlas Sachsen"))
-        st.caption(analysis.title_line(lang=lang()))
+        st.caption(f"{view.title} · {line}" if view.title else line)
     try:
         extra, overlay_layers = overlays(view, points, council=council)
     except AtlasError as err:
@@ -572,7 +577,7 @@ def main() -> None:
     map_col, side_col = st.columns([3, 1]) if not council else (st.container(), None)
     with map_col:
         clicked = st_folium(compose.base(council=council, served=served, lang=lang()), key="karte",
-                            height=820 if council else 680,
+                            height=COUNCIL_MAP_HEIGHT if council else 680,
                             use_container_width=True, feature_group_to_add=groups,
                             layer_control=None if council else compose.layer_switcher(groups),
                             returned_objects=[] if council else ["last_clicked"])
@@ -594,7 +599,8 @@ def main() -> None:
             detail_panel(points, ags, view)
         overlay_panels(extra)
         exports(analysis)
-    st.caption(" · ".join([*MAP_ATTRIBUTION, *([ATTRIBUTION_PKS] if view.dataset == PKS else [])]))
+    if not council or view.dataset == PKS:  # the council's map carries the lines at 20 px itself
+        st.caption(" · ".join([*MAP_ATTRIBUTION, *([ATTRIBUTION_PKS] if view.dataset == PKS else [])]))
 
 
 main()

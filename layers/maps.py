@@ -89,7 +89,7 @@ class _Style(MacroElement):
         .{{ this.legend }}, .{{ this.legend }} * { font-size: 20px !important; }
         .{{ this.legend }} .{{ this.swatch }} { width: 22px !important; height: 22px !important; }
         .{{ this.legend }} { max-width: 420px !important; }
-        .leaflet-control-attribution { font-size: 14px !important; }
+        .leaflet-control-attribution { font-size: 20px !important; max-width: 75%; }
         {% endif %}
         </style>
         {% endmacro %}

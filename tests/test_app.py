@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from geo.view import View, ViewSequence, save_views, sequence_path
 from tests.conftest import captions
 
 
@@ -107,3 +108,26 @@ def test_accuracy_split_from_the_url_sets_the_widget_and_the_figures(app):
     box.set_value(dt.date(2023, 7, 1)).run()
     assert any(c.startswith("Gelernt bis 01.07.2023, geprüft danach") for c in captions(app))
     assert app.query_params["teilung"] == "2023-07-01"
+
+
+def test_a_saved_views_title_heads_the_council_screen(app, tmp_path):
+    path = sequence_path(tmp_path / "store", "Rat")
+    path.parent.mkdir(parents=True)
+    save_views(ViewSequence("Rat", [View(area="14522180", title="Graffiti Innenstadt 2024"), View()]), path)
+    app.query_params["folge"] = "Rat"
+    app.query_params["nr"] = "1"
+    app.run()
+    assert not app.exception
+    heading = next(md.value for md in app.markdown if md.value.startswith("<h1"))
+    assert heading.startswith("<h1 class='atlas-title'>Graffiti Innenstadt 2024</h1><p class='atlas-line'>"
+                              "Freiberg · Graffiti · ")
+    app.button[1].click().run()  # Weiter: a view without a title is headed by what it shows
+    heading = next(md.value for md in app.markdown if md.value.startswith("<h1"))
+    assert heading.startswith("<h1 class='atlas-title'>Sachsen · Graffiti · ") and "atlas-line" not in heading
+
+
+def test_a_titled_view_names_itself_in_the_planners_caption(app):
+    app.query_params["titel"] = "Vermüllung Bahnhof"
+    app.run()
+    assert not app.exception
+    assert any(c.startswith("Vermüllung Bahnhof · Sachsen · Graffiti · ") for c in captions(app))

@@ -6,7 +6,7 @@ import pytest
 
 from geo.incidents.demo import demo_csv
 from tests.browser.conftest import OfflinePage
-from tests.browser.harness import choose
+from tests.browser.harness import MAP_IFRAME, choose
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,14 @@ def test_council_link_shows_freiberg_large_without_sidebar_or_points(app_url, br
         cell = screen.tooltip_at_centre().locator("td").first
         assert float(cell.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
         assert page.get_by_role("button", name="Sitzungsmodus beenden").is_visible()
+        # The whole screen on the projector, nothing to scroll; the licence lines 20 px in the map.
+        box = page.locator(MAP_IFRAME).bounding_box()
+        assert box["y"] > 0 and box["y"] + box["height"] <= 1080
+        main = page.locator('[data-testid="stMain"]')
+        assert main.evaluate("e => e.scrollHeight <= e.clientHeight"), "the council page scrolls"
+        attribution = frame.locator(".leaflet-control-attribution")
+        assert "GeoBasis-DE / BKG 2016" in attribution.inner_text()
+        assert float(attribution.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
         screen.screenshot("sitzungsmodus_freiberg_1920x1080.png")
         assert screen.external == []
     finally:
