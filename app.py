@@ -224,6 +224,7 @@ def init_widgets() -> list[str]:
         "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
+        "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
     })
     return language_problems + problems
 

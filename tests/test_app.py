@@ -131,3 +131,14 @@ def test_a_titled_view_names_itself_in_the_planners_caption(app):
     app.run()
     assert not app.exception
     assert any(c.startswith("Vermüllung Bahnhof · Sachsen · Graffiti · ") for c in captions(app))
+
+
+def test_the_period_list_says_what_is_shown(app):
+    app.run()  # no period in the URL: the whole period, not an empty "eigener Zeitraum"
+    assert app.selectbox(key="w_pick").value == "gesamt"
+    assert [d.value for d in app.date_input][:2] == [None, None]
+    app.query_params.update({"von": "2024-01-01", "bis": "2024-06-30"})
+    del app.session_state["view_ready"]  # as if the link were opened anew
+    app.run()
+    assert app.selectbox(key="w_pick").value == "eigen"
+    assert [d.value for d in app.date_input][:2] == [dt.date(2024, 1, 1), dt.date(2024, 6, 30)]
