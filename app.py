@@ -314,7 +314,8 @@ def sidebar_method() -> None:
                         key="w_bandbreite", help=_("0: Standardregel (wird unter der Karte angezeigt)."))
         st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
         st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
-                  help=_("Weniger Vorfälle werden nicht als Zahl oder Hotspot gezeigt."))
+                  help=_("Gebiete mit weniger Vorfällen zeigen keine Zahl, Zellen mit weniger "
+                         "Vorfällen in ihrer Nachbarschaft keinen Hotspot."))
         st.date_input(_("Teilung für die Vorhersagegüte"), key="w_teilung", format="DD.MM.YYYY",
                       help=_("Gelernt wird vor diesem Tag, geprüft ab ihm. Leer: Monatsanfang nahe der "
                              "Mitte des Zeitraums."))

@@ -269,7 +269,8 @@ def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int)
 
     A coloured cell then always stands for at least `min_count` incidents, so no single
     incident (and no address) can be read off the map. ``suppressed`` marks the cells;
-    ``count`` is kept for planners' exports.
+    ``count`` is kept for planners' exports; ``count_nearby`` (Gi*, LISA) is the
+    neighbourhood's count the threshold was applied to.
     """
     grid = hotspots.grid
     counts = np.zeros(grid.shape, dtype=np.int64)
@@ -277,7 +278,8 @@ def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int)
     counts[row, col] = hotspots.cells["count"].to_numpy()
     cells = hotspots.cells.copy()
     if hotspots.gi is not None or hotspots.lisa is not None:
-        small = window_sum(counts, radius)[row, col] < min_count
+        cells["count_nearby"] = window_sum(counts, radius)[row, col].astype(np.int64)
+        small = cells["count_nearby"].to_numpy() < min_count
     else:
         small = np.zeros(len(cells), dtype=bool)
     kde = hotspots.kde

@@ -14,8 +14,6 @@ aggregated layers with the privacy threshold applied.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +26,6 @@ from geo.analysis import Analysis
 from geo.boundaries import area as area_of
 from geo.export import to_csv_bytes, to_gpkg_bytes
 from geo.files import write_atomic
-from geo.hotspots import GridHotspots
 from geo.hotspots.points import select
 from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
@@ -204,26 +201,14 @@ def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> foli
     if method == "rates":
         return _group(rates_layer(analysis.rates, lang=lang), rates_legend(analysis.rates, lang=lang),
                       pane="ergebnis")
-    result = council_cells(analysis.hotspots, analysis.view.min_count) if council else analysis.hotspots
+    result = analysis.hotspots
     if method == "kde":
         layer, legend = kde_layer(result, lang=lang), kde_legend_html(result, lang=lang)
     elif method == "gi":
-        layer, legend = gi_layer(result, lang=lang), gi_legend_html(lang=lang)
+        layer, legend = gi_layer(result, council=council, lang=lang), gi_legend_html(lang=lang)
     else:
-        layer, legend = lisa_layer(result, lang=lang), lisa_legend_html(lang=lang)
+        layer, legend = lisa_layer(result, council=council, lang=lang), lisa_legend_html(lang=lang)
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
-
-
-@functools.lru_cache(maxsize=4)
-def council_cells(result: GridHotspots, min_count: int) -> GridHotspots:
-    """The result with cell counts below `min_count` shown as "< k" (tooltips on the shared screen).
-
-    Cached on the result object, so that a redraw of the shared screen gets the same object
-    and the layer caches keyed on it (:mod:`layers.hotspots`) hold.
-    """
-    counts = result.cells["count"]
-    text = counts.astype(str).where(counts >= min_count, f"< {min_count}")
-    return dataclasses.replace(result, cells=result.cells.assign(count=text))
 
 
 def result_table(analysis: Analysis):

@@ -209,23 +209,39 @@ def _p_text(p: float, *, lang: str = "de") -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _cells_geojson(result: GridHotspots, kind: str, lang: str) -> tuple[str, bool, int]:
+def _cells_geojson(result: GridHotspots, kind: str, lang: str, council: bool) -> tuple[str, bool, int]:
     """GeoJSON of the significant ``gi`` or ``lisa`` cells of `result`, whether they were
     merged per class, and how many cells there are.
 
-    Cached on the result object (compared by identity) and the language: the app redraws
-    the same analysis often, and merging thousands of cells takes a while.
+    Cached on the result object (compared by identity), the language and the audience: the
+    app redraws the same analysis often, and merging thousands of cells takes a while.
     """
-    by, properties, label = _CELLS[kind]
+    by, label = _CELLS[kind]
     cells = _significant(result, kind, lang)
     if len(cells) > MAX_CELL_FEATURES:
         return merged_cells_geojson(cells, by, label), True, len(cells)
-    return cells_geojson(cells, properties), False, len(cells)
+    return cells_geojson(cells, [by, *(f for f, _ in _tooltip(cells, kind, council))]), False, len(cells)
 
 
-#: Per kind: class column, properties of a single cell, the class label column.
-_CELLS = {"gi": ("gi_bin", ["cell_id", "count", "gi_bin", "gi_class", "z_text", "p_text"], "gi_class"),
-          "lisa": ("lisa_class", ["cell_id", "count", "lisa_class", "label", "p_text"], "label")}
+#: Per kind: class column, the class label column.
+_CELLS = {"gi": ("gi_bin", "gi_class"), "lisa": ("lisa_class", "label")}
+
+
+def _tooltip(cells: gpd.GeoDataFrame, kind: str, council: bool) -> list[tuple[str, str]]:
+    """(field, German label) rows of a cell's tooltip. Every coloured cell's neighbourhood holds
+    at least the minimum count (:func:`geo.analysis.suppress_small_cells`); the shared screen shows
+    that, the class and its confidence, and neither the cell's own count nor its name."""
+    rows = [(_CELLS[kind][1], "Klasse")]
+    if "count_nearby" in cells:
+        rows.append(("count_nearby", "Vorfälle in der Nachbarschaft"))
+    if not council:
+        rows.append(("count", "Vorfälle in der Zelle"))
+    if kind == "gi" and not council:
+        rows.append(("z_text", "z-Wert"))
+    rows.append(("p_text", "p (FDR-korrigiert)"))
+    if not council:
+        rows.append(("cell_id", "Zelle"))
+    return rows
 
 
 def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame:
@@ -239,23 +255,24 @@ def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame
 
 
 def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, show: bool,
-                 fields: list[str], aliases: list[str], lang: str = "de") -> folium.FeatureGroup:
+                 council: bool = False, lang: str = "de") -> folium.FeatureGroup:
     """Coloured cells by class; above :data:`MAX_CELL_FEATURES` cells merged per class.
 
-    `name` and `aliases` are German and shown in `lang`.
+    `name` is German and shown in `lang`; `council`: the shared screen's tooltip (see :func:`_tooltip`).
     """
     by = _CELLS[kind][0]
     name = translate(name, lang)
-    aliases = [translate(alias, lang) for alias in aliases]
     group = folium.FeatureGroup(name=name, show=show)
-    geojson, merged, n_cells = _cells_geojson(result, kind, lang)
+    geojson, merged, n_cells = _cells_geojson(result, kind, lang, council)
     if n_cells == 0:  # nothing significant: an empty layer (a tooltip needs features)
         return group
     if merged:
-        tooltip = folium.GeoJsonTooltip(fields=[fields[0], "zellen"],
-                                        aliases=[aliases[0], translate("Zellen", lang)])
+        tooltip = folium.GeoJsonTooltip(fields=[_CELLS[kind][1], "zellen"],
+                                        aliases=[translate("Klasse", lang), translate("Zellen", lang)])
     else:
-        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
+        rows = _tooltip(result.cells, kind, council)
+        tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in rows],
+                                        aliases=[translate(label, lang) for _, label in rows], sticky=True)
     folium.GeoJson(
         geojson, name=name, tooltip=tooltip,
         style_function=lambda f: {"fillColor": colours[f["properties"][by]], "fillOpacity": 0.75,
@@ -265,25 +282,20 @@ def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, s
 
 
 def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True,
-             lang: str = "de") -> folium.FeatureGroup:
+             council: bool = False, lang: str = "de") -> folium.FeatureGroup:
     """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
     if result.gi is None:
         raise ValueError("grid_hotspots was run without 'gi'")
-    return _cells_layer(
-        result, "gi", colours=GI_COLOURS, name=name, show=show, lang=lang,
-        fields=["gi_class", "count", "z_text", "p_text", "cell_id"],
-        aliases=["Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle"])
+    return _cells_layer(result, "gi", colours=GI_COLOURS, name=name, show=show, council=council, lang=lang)
 
 
 def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True,
-               lang: str = "de") -> folium.FeatureGroup:
+               council: bool = False, lang: str = "de") -> folium.FeatureGroup:
     """Significant LISA cells (HH, LL, HL, LH) in the usual cluster colours."""
     if result.lisa is None:
         raise ValueError("grid_hotspots was run without 'lisa'")
-    return _cells_layer(
-        result, "lisa", colours=LISA_COLOURS, name=name, show=show, lang=lang,
-        fields=["label", "count", "p_text", "cell_id"],
-        aliases=["Klasse", "Vorfälle in der Zelle", "p (FDR-korrigiert)", "Zelle"])
+    return _cells_layer(result, "lisa", colours=LISA_COLOURS, name=name, show=show, council=council,
+                        lang=lang)
 
 
 def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausreißer je Gemeinde (LISA)",

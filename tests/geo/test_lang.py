@@ -134,7 +134,8 @@ def test_every_label_table_the_map_shows_has_english_entries():
               "keine Angabe", "Datum unbekannt", "mitgeliefert", "ergänzt", "mitgeliefert, ergänzt",
               *COINCIDENCE_CLASSES, "Standardregel (ArcGIS Pro)", "vorgegeben",
               # tooltip aliases written where the layers are made (translated by the helpers)
-              "Klasse", "Vorfälle in der Zelle", "z-Wert", "p (FDR-korrigiert)", "Zelle", "Gemeinde",
+              "Klasse", "Vorfälle in der Zelle", "Vorfälle in der Nachbarschaft", "z-Wert",
+              "p (FDR-korrigiert)", "Zelle", "Gemeinde",
               "Fühlt sich nachts unsicher", "95-%-Intervall (Wilson)", "Antworten", "Gebiet", "Einordnung",
               "Angst", "Vorfälle", "Rate je 1.000 Einwohner (geglättet)", "Kerndichte (KDE)",
               "Hot- und Coldspots (Gi*)", "Cluster und Ausreißer (LISA)", "Angsträume (Befragung)",

@@ -41,9 +41,13 @@ def test_council_map_has_no_incident_points_and_no_small_counts(points):
     analysis = analyse(points, View(area="14522180", method="gi", mode="sitzung"))
     html = html_of(analysis, points=points, council=True)
     assert "markerClusterGroup" not in html
-    counts = re.findall(r'"count": "([^"]+)"', html)
-    assert counts, "Gi* cells carry their count as text on the shared screen"
-    assert all(c == "\\u003c 3" or int(c) >= 3 for c in counts)
+    # A cell says how many incidents its neighbourhood holds (never fewer than 3), not its own
+    # count nor its name (a 250 m square).
+    nearby = [int(n) for n in re.findall(r'"count_nearby": (\d+)', html)]
+    assert nearby and min(nearby) >= 3
+    assert '"count":' not in html and '"cell_id":' not in html and "250mE" not in html
+    planner = html_of(analysis, points=points, council=False)
+    assert '"count":' in planner and "250mE" in planner
 
 
 def test_planner_map_adds_clustered_points_switched_off(points):
