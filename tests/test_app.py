@@ -142,3 +142,12 @@ def test_the_period_list_says_what_is_shown(app):
     app.run()
     assert app.selectbox(key="w_pick").value == "eigen"
     assert [d.value for d in app.date_input][:2] == [dt.date(2024, 1, 1), dt.date(2024, 6, 30)]
+
+
+def test_lisa_says_its_accuracy_is_that_of_gi(app):
+    app.query_params["methode"] = "lisa"
+    app.run()
+    assert not app.exception
+    texts = captions(app)
+    assert "Für LISA-Cluster gibt es kein Vorhersagemaß; gezeigt ist Gi* für dieselbe Auswahl." in texts
+    assert any(t.startswith("Gi* trifft") for t in texts)
