@@ -105,6 +105,8 @@ def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner
         rows = {a: [row for i, row in enumerate(zip(labels, values, strict=True))
                     if i != pooled or row[1] != "–"]
                 for a, *values in gdf[["ags", *fields]].itertuples(index=False)}
+        for a in gdf.loc[gdf["fill"] == SUPPRESSED_COLOUR, "ags"]:  # one row says it, not five
+            rows[a] = rows[a][:1]
         GemeindeFills(dict(zip(gdf["ags"], gdf["fill"], strict=True)), rows).add_to(group)
         return group
     geojson = display.to_geojson(gdf, properties=[*_FIELDS, "fill"])
