@@ -55,13 +55,12 @@ html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !importan
 .atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0; padding: 0;}
 .atlas-line {font-size: 22px !important; color: #000; margin: 0 0 0.3rem 0;}
 </style>"""
-#: Streamlit's file uploader takes no texts: its button and size line in German, by CSS.
-UPLOADER_CSS_DE = """<style>
-[data-testid="stFileUploaderDropzone"] button p {font-size: 0;}
-[data-testid="stFileUploaderDropzone"] button p::after {content: "Datei wählen"; font-size: 14px;}
-[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0;}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {content: "bis 200 MB je Datei";
-                                                               font-size: 14px;}
+#: Streamlit's file uploader takes no texts: its button and size line in the page's language, by CSS.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button p {{font-size: 0;}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content: "{button}"; font-size: 14px;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 14px;}}
 </style>"""
 
 
@@ -532,8 +531,7 @@ def main() -> None:
         st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]  # URL decides
     use_language(lang())
     if not council:
-        if lang() == "de":
-            st.html(UPLOADER_CSS_DE)
+        st.html(UPLOADER_CSS.format(button=_("Datei wählen"), limit=_("bis 200 MB je Datei")))
         with st.sidebar:
             sidebar_language()
             sidebar_data()  # settles the data set choice first

@@ -23,7 +23,8 @@ def test_sprache_en_shows_english_title_labels_and_numbers(app):
     assert any(m.label == "Incidents in the selection" for m in app.metric)
     assert any(s.value == "Freiberg (Mittelsachsen) · 40,485 inhabitants" for s in app.subheader)
     assert any(c.startswith("Demo data (synthetic): the incidents are made up") for c in captions(app))
-    assert "The report is a German document for German councils and stays in German." in captions(app)
+    assert ("The report (Sicherheitsanalyse) is a German document for German councils and stays in German."
+            in captions(app))
     assert app.query_params["sprache"] == "en"
 
 
