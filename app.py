@@ -473,7 +473,7 @@ def detail_panel(points, ags: str, view: views.View) -> None:
         "kategorie": _("Kategorie"), "faelle": figure(_("Fälle")), "je_1000": figure(_("je 1.000 EW")),
         "je_1000_kreis": figure(_("Kreis je 1.000")), "je_1000_sachsen": figure(_("Sachsen je 1.000"))})
     if len(detail.monthly):
-        st.altair_chart(monthly_chart(detail.monthly), use_container_width=True)
+        st.altair_chart(monthly_chart(detail.monthly), width="stretch")
     if len(detail.monthly["kategorie"].unique()) < len(detail.table):
         st.caption(_("Kategorien mit weniger als {k} Fällen ohne Monatsverlauf.").format(k=view.min_count))
     if len(detail.top_cells):
@@ -495,8 +495,12 @@ def overlay_panels(extra: dict) -> None:
         with st.expander(_("Angst und Vorfälle"), expanded=True):
             counts = " · ".join(f"{_(name)}: {n}" for name, n in result.counts().items())
             st.caption(f"{_(extra['label'])} {counts}".strip())
-            table = result.table.drop(columns="geometry")
-            st.dataframe(table.assign(klasse=table["klasse"].map(_)), hide_index=True)
+            figure = functools.partial(st.column_config.TextColumn, alignment="right")
+            st.dataframe(result.table_text(lang()), hide_index=True, column_config={
+                "gemeinde": _("Gemeinde"), "klasse": _("Einordnung"), "antworten": figure(_("Antworten")),
+                "unsicher": figure(_("nachts unsicher (95-%-Intervall)")),
+                "vorfaelle": figure(_("Vorfälle / erwartet")), "rate": figure(_("je 1.000 EW")),
+                "p": figure(_("p (Vorfälle)"))})
             st.caption(_(result.hinweis))
             st.caption(_(result.methode))
 

@@ -30,8 +30,9 @@ from scipy import stats
 
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS, require_crs
+from geo.fmt import zahl
 from geo.grid import cell_id, check_cell
-from geo.lang import phrase
+from geo.lang import phrase, translate
 from geo.survey.shares import MIN_N, per_gemeinde
 
 BOTH = "Angst und Vorfälle"
@@ -57,6 +58,25 @@ class Coincidence:
     def counts(self) -> dict[str, int]:
         """Number of areas per class, in the order of :data:`CLASSES`."""
         return {c: int((self.table["klasse"] == c).sum()) for c in CLASSES}
+
+    def table_text(self, lang: str = "de") -> pd.DataFrame:
+        """The table as its reader sees it, in `lang`: class, answers, the share feeling unsafe
+        with its 95 % interval, incidents against the expected number, rate and p."""
+        t = self.table
+
+        def pct(v: float) -> str:
+            return zahl(100 * v, 0, lang=lang)
+
+        return pd.DataFrame({
+            "gemeinde": t["gemeinde"], "klasse": [translate(k, lang) for k in t["klasse"]],
+            "antworten": [zahl(n, lang=lang) for n in t["n"]],
+            "unsicher": [f"{pct(a)} % ({pct(lo)}–{pct(hi)} %)"
+                         for a, lo, hi in zip(t["anteil"], t["ci_low"], t["ci_high"], strict=True)],
+            "vorfaelle": [f"{zahl(n, lang=lang)} / {zahl(e, 1, lang=lang)}"
+                          for n, e in zip(t["vorfaelle"], t["erwartet"], strict=True)],
+            "rate": [zahl(r, 2, lang=lang) for r in t["rate"]],
+            "p": [f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)
+                  for p in t["p_vorfaelle"]]})
 
 
 def _classify(fear: np.ndarray, incidents: np.ndarray, too_small: np.ndarray) -> np.ndarray:

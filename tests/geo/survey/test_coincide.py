@@ -61,6 +61,25 @@ def test_gemeinde_classes_follow_wilson_bound_and_poisson_test():
                                coincide.NEITHER: 0, coincide.TOO_SMALL: 1}
 
 
+def test_the_table_for_readers_has_the_interval_and_the_expected_count_written_out():
+    gem = load_gemeinden().set_index("ags")["einwohner"]
+    shares = _shares([(CHEMNITZ, 400, 140), (EIBENSTOCK, 20, 15)])
+    result = coincide.coincidence_by_gemeinde(_incidents({CHEMNITZ: 1500, EIBENSTOCK: 1}), shares,
+                                              reference_share=0.25, reference_rate=5.0)
+    low, high = stats.binomtest(140, 400).proportion_ci(method="wilson")
+    assert list(result.table["ags"]) == [CHEMNITZ, EIBENSTOCK]
+    chemnitz, eibenstock = (row for _, row in result.table_text().iterrows())
+    assert chemnitz["klasse"] == coincide.BOTH and chemnitz["antworten"] == "400"
+    assert chemnitz["unsicher"] == f"35 % ({round(100 * low)}–{round(100 * high)} %)"
+    expected = f"{gem[CHEMNITZ] * 5 / 1000:,.1f}"  # 1,242.8: English, then German
+    german = expected.replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert chemnitz["vorfaelle"] == f"1.500 / {german}" and chemnitz["p"] == "< 0,001"
+    assert eibenstock["klasse"] == coincide.TOO_SMALL
+    english = result.table_text("en")
+    assert english.iloc[0]["vorfaelle"] == f"1,500 / {expected}"
+    assert english.iloc[1]["klasse"] not in ("", coincide.TOO_SMALL)  # in English
+
+
 def test_result_states_the_small_sample_caveat_and_the_method():
     shares = _shares([(FREIBERG, 400, 140), (EIBENSTOCK, 20, 15)])
     result = coincide.coincidence_by_gemeinde(_incidents({FREIBERG: 10}), shares)
