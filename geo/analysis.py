@@ -23,6 +23,7 @@ from scipy import signal
 from geo.boundaries import area as area_of
 from geo.boundaries import load_gemeinden
 from geo.errors import AtlasError
+from geo.export import for_export
 from geo.hotspots import (
     GI_CLASSES,
     Evaluation,
@@ -99,12 +100,18 @@ class Analysis:
         return line.format(place=place, categories=cats, period=period, method=translate(method, lang),
                            source=translate(self.source, lang))
 
+    def export_table(self) -> gpd.GeoDataFrame:
+        """The result for CSV and GeoPackage: rates per area or the study cells, with German
+        column names (:data:`geo.export.EXPORT_COLUMNS`) and rates, ratios and densities to 4 decimals."""
+        return for_export(self.rates if self.rates is not None else self.hotspots.cells)
+
     def metadata(self) -> dict[str, str]:
         """What every export states: method, parameters, period, source, attribution."""
         view = self.view
+        place = area_of(view.area).name if view.area else "Sachsen"
         meta = {
             "Methode": METHOD_LABELS[view.method],
-            "Gebiet": view.area or SAXONY,
+            "Gebiet": f"{place} ({view.area or SAXONY})",
             "Kategorien": ", ".join(CATEGORY_LABELS[c] for c in view.categories),
             "Zeitraum": f"{_iso(self.start)} bis {_iso(self.end)}",
             "Vorfälle": str(self.n_incidents),

@@ -148,7 +148,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
             meta |= {"bandbreite_m": round(result.kde.bandwidth, 1),
                      "bandbreite_regel": result.kde.bandwidth_rule}
             summary += f", Bandbreite {result.kde.bandwidth:.0f} m ({result.kde.bandwidth_rule})"
-    _write(frame, args.out, meta)
+    _write(export.for_export(frame), args.out, meta)
     print(f"{args.out}: {summary}")
     return 0
 

@@ -19,6 +19,25 @@ import pyogrio
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+#: Result columns → the names exports give them (German, for spreadsheets and GIS alike).
+EXPORT_COLUMNS = {
+    "name": "gebiet", "count": "vorfaelle", "rate": "rate_je_1000", "rate_smoothed": "rate_geglaettet",
+    "rate_low": "rate_90_unten", "rate_high": "rate_90_oben", "ratio": "verhaeltnis_sachsen",
+    "ratio_smoothed": "verhaeltnis_sachsen_geglaettet", "suppressed": "ohne_angabe",
+    "pooled": "zusammengefasst", "cell_id": "zelle", "density": "dichte_je_km2",
+    "count_nearby": "vorfaelle_nachbarschaft", "gi_bin": "gi_stufe", "gi_class": "gi_klasse",
+    "lisa_class": "lisa_klasse",
+}
+ROUNDED_COLUMNS = ("rate_je_1000", "rate_geglaettet", "rate_90_unten", "rate_90_oben", "verhaeltnis_sachsen",
+                   "verhaeltnis_sachsen_geglaettet", "dichte_je_km2", "gi_z", "lisa_i", "lisa_z")
+
+
+def for_export(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rates or cells as exports write them: :data:`EXPORT_COLUMNS` names, 4 decimals where
+    more would be noise (:data:`ROUNDED_COLUMNS`; p-values keep theirs)."""
+    table = table.rename(columns=EXPORT_COLUMNS)
+    return table.assign(**{c: table[c].round(4) for c in ROUNDED_COLUMNS if c in table})
+
 
 def neutralise(value: object) -> object:
     """`value` with a leading apostrophe if it is text a spreadsheet would run as a formula."""
@@ -38,9 +57,13 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame, metadata: Mapping[str, object]) -> bytes:
-    """CSV for German spreadsheets; metadata as ``# Schlüssel;Wert`` lines above the header."""
+    """CSV for German spreadsheets; metadata as ``# Schlüssel;Wert`` lines above the header;
+    yes/no columns as ``ja``/``nein``."""
     lines = [f"# {neutralise(str(k))};{neutralise(str(v))}" for k, v in metadata.items()]
-    body = safe_frame(df).to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
+    plain = safe_frame(df)
+    for column in plain.columns[[pd.api.types.is_bool_dtype(t) for t in plain.dtypes]]:
+        plain[column] = plain[column].map({True: "ja", False: "nein"})
+    body = plain.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
     return ("\ufeff" + "\n".join(lines) + ("\n" if lines else "") + body).encode("utf-8")
 
 

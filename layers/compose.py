@@ -211,13 +211,6 @@ def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> foli
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
 
 
-def result_table(analysis: Analysis):
-    """The result as a GeoDataFrame for export: rates per area or the study cells."""
-    if analysis.rates is not None:
-        return analysis.rates
-    return analysis.hotspots.cells
-
-
 EXPORTS = {"CSV": ("csv", "text/csv"), "GeoPackage": ("gpkg", "application/geopackage+sqlite3"),
            "Karte (HTML)": ("html", "text/html"), "Karte (PNG)": ("png", "image/png")}
 
@@ -239,7 +232,7 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de") -> bytes:
         return atlas_map(analysis, points=None, council=False, lang=lang).get_root().render().encode("utf-8")
     if kind == "png":
         return view_png(analysis, lang=lang)
-    table, meta = result_table(analysis), analysis.metadata()
+    table, meta = analysis.export_table(), analysis.metadata()
     if kind == "csv":
         return to_csv_bytes(table, meta)
     if kind == "gpkg":

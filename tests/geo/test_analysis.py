@@ -95,7 +95,7 @@ def test_metadata_names_method_period_source_and_attribution(points):
     meta = analyse(points, View(area=FREIBERG, method="gi"), source="Demodaten (synthetisch)",
                    demo=True).metadata()
     assert meta["Methode"] == "Hotspots (Getis-Ord Gi*)"
-    assert meta["Gebiet"] == FREIBERG
+    assert meta["Gebiet"] == f"Freiberg ({FREIBERG})"
     assert meta["Zeitraum"].startswith("2021-01-0") and meta["Zeitraum"].endswith("2024-12-31")
     assert meta["Hinweis"] == "Demodaten (synthetisch)"
     assert "GeoBasis-DE / BKG 2016" in meta["Namensnennung"]

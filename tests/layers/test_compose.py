@@ -77,6 +77,22 @@ def test_every_export_is_made_and_names_the_view(points, kind):
         assert html.count("Gi* (FDR-korrigiert)") == 1
 
 
+def test_the_csv_of_a_rates_view_reads_as_a_german_table(points):
+    analysis = analyse(points, View(area="14522180", categories=("extremism",)), source="Demo", demo=True)
+    text = compose.export_bytes(analysis, "csv").decode("utf-8-sig")
+    lines = text.splitlines()
+    assert "# Gebiet;Freiberg (14522180)" in lines
+    header = next(line for line in lines if not line.startswith("#")).split(";")
+    assert header[:4] == ["ags", "gebiet", "einwohner", "vorfaelle"]
+    assert {"rate_geglaettet", "rate_90_unten", "verhaeltnis_sachsen", "ohne_angabe"} <= set(header)
+    rows = [dict(zip(header, line.split(";"), strict=True)) for line in lines[len(lines) - 418:]]
+    assert {r["ohne_angabe"] for r in rows} == {"ja", "nein"}  # grey Gemeinden: no figures
+    grey = next(r for r in rows if r["ohne_angabe"] == "ja")
+    assert grey["vorfaelle"] == grey["rate_je_1000"] == ""
+    shown = next(r for r in rows if r["ohne_angabe"] == "nein")
+    assert len(shown["rate_geglaettet"].split(",")[1]) <= 4  # 4 decimals, decimal comma
+
+
 def test_planner_points_follow_period_and_area_and_stay_bounded(points):
     view = View(area="14522", method="gi", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     shown = compose.map_points(points, analyse(points, view))

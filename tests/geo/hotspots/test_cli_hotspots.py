@@ -26,8 +26,9 @@ def test_rates_per_gemeinde_to_gpkg(files, capsys):
     assert code == 0
     frame = gpd.read_file(out, layer="ergebnis")
     assert len(frame) == 418
-    assert {"ags", "name", "einwohner", "count", "rate", "rate_smoothed", "suppressed"} <= set(frame.columns)
-    assert frame["count"].sum() <= 8_000
+    assert {"ags", "gebiet", "einwohner", "vorfaelle", "rate_je_1000", "rate_geglaettet",
+            "ohne_angabe"} <= set(frame.columns)
+    assert frame["vorfaelle"].sum() <= 8_000
     assert "418 Gebiete" in capsys.readouterr().out
 
 
@@ -49,9 +50,9 @@ def test_rates_per_kreis_to_csv_with_metadata(files):
 
 
 @pytest.mark.parametrize(("method", "columns"), [
-    ("kde", {"density"}),
-    ("gi", {"gi_z", "gi_p", "gi_p_fdr", "gi_class"}),
-    ("lisa", {"lisa_i", "lisa_p", "lisa_class"}),
+    ("kde", {"dichte_je_km2"}),
+    ("gi", {"gi_z", "gi_p", "gi_p_fdr", "gi_klasse"}),
+    ("lisa", {"lisa_i", "lisa_p", "lisa_klasse"}),
 ])
 def test_grid_methods_write_one_row_per_study_cell(files, method, columns):
     out = files / f"{method}.geojson"
@@ -61,9 +62,9 @@ def test_grid_methods_write_one_row_per_study_cell(files, method, columns):
     frame = gpd.read_file(out)
     assert frame.crs == "EPSG:25833"
     assert len(frame) == 1_307  # all of Dresden's 500 m study cells (328 km²), zero cells included
-    assert {"cell_id", "count", *columns} <= set(frame.columns)
-    assert frame["cell_id"].is_unique
-    assert (frame["count"] == 0).sum() > 700
+    assert {"zelle", "vorfaelle", *columns} <= set(frame.columns)
+    assert frame["zelle"].is_unique
+    assert (frame["vorfaelle"] == 0).sum() > 700
 
 
 def test_evaluate_json(files, capsys):
