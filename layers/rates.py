@@ -123,6 +123,13 @@ def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner
 
 def rates_legend_html(rates: gpd.GeoDataFrame, *, lang: str = "de") -> str:
     """Class limits of the smoothed rate, the grey 'no figure' entry and the Saxon rate, in `lang`."""
+    title, rows, note = rates_legend_entries(rates, lang=lang)
+    return legend_box(title, rows, note=note)
+
+
+def rates_legend_entries(rates: gpd.GeoDataFrame, *,
+                         lang: str = "de") -> tuple[str, list[tuple[str, str]], str]:
+    """Title, (colour, label) rows and note of the rates legend (web map and PNG alike)."""
     smoothed = rates["rate_smoothed"].to_numpy(dtype=np.float64, na_value=np.nan)
     breaks = class_breaks(smoothed)
     colours = RATE_COLOURS[-len(breaks):] if len(breaks) else ()
@@ -136,7 +143,7 @@ def rates_legend_html(rates: gpd.GeoDataFrame, *, lang: str = "de") -> str:
         notes.append(translate(phrase("Sachsen: {rate:.2f} je 1.000 Einwohner.", rate=saxony), lang))
     notes.append(translate("Geglättet (Empirical Bayes): kleine Orte werden zum Landeswert hin gezogen.",
                            lang))
-    return legend_box(translate("Vorfälle je 1.000 Einwohner", lang), rows, note=" ".join(notes))
+    return translate("Vorfälle je 1.000 Einwohner", lang), rows, " ".join(notes)
 
 
 def rates_legend(rates: gpd.GeoDataFrame, *, lang: str = "de") -> HtmlLegend:

@@ -17,7 +17,11 @@ from geo.lang import phrase, translate
 from geo.report.charts import framed_map
 from geo.sources import MAP_ATTRIBUTION
 from layers.hotspots import GI_COLOURS, LISA_COLOURS, colour_density
-from layers.rates import rate_features
+from layers.rates import rate_features, rates_legend_entries
+
+#: Legends right of the map, never over it (the PNG is cut to fit them).
+_LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 7, "title_fontsize": 7,
+           "frameon": False}
 
 
 def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
@@ -33,13 +37,17 @@ def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
     method = translate(METHOD_LABELS[view.method], lang)
     title = f"{boundaries.area(view.area or '14').name}: {cats}, {period}\n{method}"
     source = translate("Quelle: {source}", lang).format(source=translate(analysis.source, lang))
-    credit = " · ".join([source, *MAP_ATTRIBUTION] + ([translate(DEMO_LABEL, lang)] if analysis.demo else []))
+    demo = translate(DEMO_LABEL, lang)
+    credit = " · ".join([source, *MAP_ATTRIBUTION] + ([demo] if analysis.demo and demo not in source else []))
 
     def draw(ax) -> None:
         if analysis.rates is not None:
             fills = rate_features(analysis.rates, lang=lang).set_index("ags")["fill"]
             shapes = analysis.rates.assign(fill=analysis.rates["ags"].map(fills))
             shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#6b6b6b", linewidth=0.3)
+            title, rows, _note = rates_legend_entries(analysis.rates, lang=lang)
+            ax.legend([Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#6b6b6b") for c, _ in rows],
+                      [label for _, label in rows], title=title, **_LEGEND)
             return
         result = analysis.hotspots
         if view.method == "kde":
@@ -65,7 +73,6 @@ def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
         labels = dict(zip(result.cells[column], result.cells["gi_class" if column == "gi_bin" else column],
                           strict=True))
         ax.legend([Rectangle((0, 0), 1, 1, color=colours[v]) for v in shown],
-                  [translate(labels[v], lang) for v in shown],
-                  loc="upper left", fontsize=7)
+                  [translate(labels[v], lang) for v in shown], **_LEGEND)
 
     return framed_map(subject, gemeinden, title=title, credit=credit, draw=draw)

@@ -64,7 +64,8 @@ def add_scale_bar(ax: plt.Axes) -> int:
             )
         )
     label = f"{length // 1000} km" if length >= 1000 else f"{length} m"
-    ax.text(x0 + length / 2, y0 + 1.8 * h, label, ha="center", va="bottom", fontsize=8, zorder=10)
+    ax.text(x0 + length / 2, y0 + 1.8 * h, label, ha="center", va="bottom", fontsize=8, zorder=10,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.annotate(
         "N",
         xy=(0.96, 0.93),

@@ -102,3 +102,26 @@ def test_planner_points_follow_period_and_area_and_stay_bounded(points):
     many = pd.concat([points] * 3, ignore_index=True)  # 60,000 incidents statewide
     everything = View(categories=tuple(sorted(set(points["category"]))))
     assert compose.map_points(many, analyse(many, everything)) is None
+
+
+def test_the_png_of_a_rates_view_has_its_legend_beside_the_map(points):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from layers.rates import RATE_COLOURS, SUPPRESSED_COLOUR, rates_legend_entries
+
+    analysis = analyse(points, View(area="14522", categories=("graffiti",)), source="Demo", demo=True)
+    image = np.asarray(Image.open(io.BytesIO(compose.export_bytes(analysis, "png"))).convert("RGB"))
+    height, width, _ = image.shape
+    assert width > 1.2 * height  # Mittelsachsen's frame is about square: the rest is the legend
+    beside = image[:, int(0.7 * width):].reshape(-1, 3)  # right of the map frame
+
+    def present(colour: str) -> bool:
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        return bool((np.abs(beside.astype(int) - rgb).sum(axis=1) <= 3).any())
+
+    _, rows, _ = rates_legend_entries(analysis.rates)
+    assert [c for c, _ in rows][-1] == SUPPRESSED_COLOUR and all(present(c) for c, _ in rows)
+    assert present(RATE_COLOURS[-1])
