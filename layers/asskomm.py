@@ -142,12 +142,19 @@ def _swatch(spec: dict) -> Swatch:
     return Swatch(fill=fill, border=f"2px solid {ANALYSIS_COLOUR}", round=True)
 
 
-def legend_html(*, lang: str = "de") -> str:
-    """The legend as an HTML fragment (inline styles only), ending with the incompleteness note."""
+#: The incompleteness note where a paragraph is too long (the shared screen).
+UNVOLLSTAENDIG_KURZ = "Liste aus öffentlichen Quellen, unvollständig."
+
+
+def legend_html(*, lang: str = "de", short: bool = False) -> str:
+    """The legend as an HTML fragment (inline styles only), ending with the incompleteness note
+    (`short`: in one line)."""
     rows = [(_swatch(spec), translate(label, lang)) for label, spec in legend_entries()]
-    return legend_box("ASSKomm", rows, note=translate(asskomm.UNVOLLSTAENDIG, lang))
+    note = UNVOLLSTAENDIG_KURZ if short else asskomm.UNVOLLSTAENDIG
+    return legend_box("ASSKomm", rows, note=translate(note, lang))
 
 
-def legend(*, lang: str = "de") -> HtmlLegend:
-    """The ASSKomm legend control (bottom left); add it to the map with ``m.add_child(legend())``."""
-    return HtmlLegend(legend_html(lang=lang), position="bottomleft")
+def legend(*, lang: str = "de", short: bool = False) -> HtmlLegend:
+    """The ASSKomm legend control (bottom right, as the other overlays'); add it to the map with
+    ``m.add_child(legend())``."""
+    return HtmlLegend(legend_html(lang=lang, short=short), position="bottomright")

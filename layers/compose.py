@@ -182,16 +182,17 @@ def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, 
     """
     out: list[folium.FeatureGroup] = []
     if members is not None:
-        out.append(_group(asskomm_layers.asskomm_layer(members, lang=lang), asskomm_layers.legend(lang=lang),
-                          pane="zusatz"))
+        out.append(_group(asskomm_layers.asskomm_layer(members, lang=lang),
+                          asskomm_layers.legend(lang=lang, short=council), pane="zusatz"))
     if shares is not None:
         shares_layer = survey_layers.shares_layer(shares, label=label, show=coincidence is None, lang=lang)
-        out.append(_group(shares_layer, pane="zusatz"))
+        out.append(_group(shares_layer, survey_layers.shares_legend(lang=lang), pane="zusatz"))
     if coincidence is not None:
         out.append(_group(survey_layers.coincidence_layer(coincidence, label=label, lang=lang),
-                          pane="zusatz"))
+                          survey_layers.coincidence_legend(lang=lang), pane="zusatz"))
     if places is not None and not council:
-        out.append(_group(survey_layers.angstraeume_layer(places, label=label, lang=lang), pane="zusatz"))
+        out.append(_group(survey_layers.angstraeume_layer(places, label=label, lang=lang),
+                          survey_layers.angstraeume_legend(lang=lang), pane="zusatz"))
     return out
 
 

@@ -13,6 +13,7 @@ from geo.fmt import zahl
 from geo.lang import translate
 from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL, Coincidence
 from geo.survey.shares import per_gemeinde
+from layers.legend import HtmlLegend, Swatch, legend_box
 
 FEAR_COLOUR = "#7b3294"
 #: Share feeling unsafe at night: upper class bounds (fraction) and fill colours.
@@ -149,3 +150,27 @@ def _filled_areas(geojson: str, *, name: str, show: bool, fill_opacity: float, b
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         smooth_factor=0.5,
     )
+
+
+def shares_legend(*, lang: str = "de") -> HtmlLegend:
+    """Legend of :func:`shares_layer`: the share classes and the grey of too few answers."""
+    lows = (0.0, *SHARE_BREAKS[:-1])
+    rows = [(colour, f"{_percent(lo, lang=lang)} – {_percent(hi, lang=lang)}" if hi < 1
+             else translate("ab {share}", lang).format(share=_percent(lo, lang=lang)))
+            for colour, lo, hi in zip(SHARE_COLOURS, lows, SHARE_BREAKS, strict=True)]
+    rows.append((SMALL_SAMPLE_FILL, translate("zu wenige Antworten", lang)))
+    return HtmlLegend(legend_box(translate("Fühlt sich nachts unsicher", lang), rows), position="bottomright")
+
+
+def coincidence_legend(*, lang: str = "de") -> HtmlLegend:
+    """Legend of :func:`coincidence_layer`: its five classes."""
+    rows = [(Swatch(fill=colour, border="1px solid #6b6b6b"), translate(name, lang))
+            for name, colour in CLASS_COLOURS.items()]
+    return HtmlLegend(legend_box(translate("Angst und Vorfälle", lang), rows), position="bottomright")
+
+
+def angstraeume_legend(*, lang: str = "de") -> HtmlLegend:
+    """Legend of :func:`angstraeume_layer`: what a circle stands for."""
+    rows = [(Swatch(fill=FEAR_COLOUR, border=f"2px solid {FEAR_COLOUR}", round=True),
+             translate("Angstraum aus der Befragung (Fläche ∝ Nennungen)", lang))]
+    return HtmlLegend(legend_box(translate("Angsträume (Befragung)", lang), rows), position="bottomright")

@@ -6,7 +6,7 @@ import pytest
 
 from geo.hotspots import grid_hotspots
 from geo.incidents.demo import demo_points
-from layers import asskomm, hotspots, maps
+from layers import asskomm, hotspots, maps, survey
 from layers.legend import CSS_CLASS, SWATCH_CLASS, Gradient, HtmlLegend, Swatch, legend_box
 
 
@@ -51,9 +51,21 @@ def test_every_layer_legend_is_an_atlas_legend():
     for box in (hotspots.gi_legend_html(), hotspots.lisa_legend_html(), hotspots.kde_legend_html(result),
                 asskomm.legend_html()):
         assert box.startswith(f'<div class="{CSS_CLASS}"')
+    # Overlays (ASSKomm, survey) keep their legends bottom right, apart from the result's.
     m = maps.base_map()
-    m.add_child(asskomm.legend())
-    assert 'L.control({position: "bottomleft"})' in maps.finish(m).get_root().render()
+    for legend in (asskomm.legend(), survey.shares_legend(), survey.coincidence_legend(),
+                   survey.angstraeume_legend()):
+        m.add_child(legend)
+    html = maps.finish(m).get_root().render()
+    assert html.count('L.control({position: "bottomright"})') == 4
+    for text in ("nachts unsicher", "zu wenige Antworten", "Angst und Vorf", "Angstr"):  # umlauts escaped
+        assert text in html
+
+
+def test_the_council_screen_gets_the_asskomm_note_in_one_line():
+    assert asskomm.UNVOLLSTAENDIG_KURZ in asskomm.legend_html(short=True)
+    assert "Kooperationsvereinbarungen" not in asskomm.legend_html(short=True)
+    assert "Kooperationsvereinbarungen" in asskomm.legend_html()
 
 
 @pytest.mark.parametrize("large", [False, True])
