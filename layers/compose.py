@@ -216,8 +216,13 @@ EXPORTS = {"CSV": ("csv", "text/csv"), "GeoPackage": ("gpkg", "application/geopa
            "Karte (HTML)": ("html", "text/html"), "Karte (PNG)": ("png", "image/png")}
 
 
+#: Method → its word in export file names.
+_FILE_METHOD = {"rates": "raten", "kde": "kerndichte", "gi": "gi", "lisa": "lisa"}
+
+
 def export_name(analysis: Analysis, kind: str) -> str:
-    return f"praeventionsatlas_{analysis.view.area or '14'}_{analysis.view.method}.{kind}"
+    """E.g. ``praeventionsatlas_14522180_raten.csv``: area key and method, German as the files."""
+    return f"praeventionsatlas_{analysis.view.area or '14'}_{_FILE_METHOD[analysis.view.method]}.{kind}"
 
 
 def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de") -> bytes:

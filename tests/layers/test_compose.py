@@ -1,5 +1,6 @@
 """The composed atlas map: payload per method, privacy on the shared screen, exports."""
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -61,6 +62,8 @@ def test_every_export_is_made_and_names_the_view(points, kind):
     analysis = analyse(points, View(area="14522180", method="gi"), source="Demo", demo=True)
     data = compose.export_bytes(analysis, kind)
     assert compose.export_name(analysis, kind) == f"praeventionsatlas_14522180_gi.{kind}"
+    rates = dataclasses.replace(analysis, view=dataclasses.replace(analysis.view, method="rates"))
+    assert compose.export_name(rates, kind) == f"praeventionsatlas_14522180_raten.{kind}"
     if kind == "csv":
         text = data.decode("utf-8-sig")
         assert "# Methode;Hotspots (Getis-Ord Gi*)" in text and "# Hinweis;Demodaten (synthetisch)" in text
