@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import MAP_IFRAME, OfflinePage
+
 pytestmark = pytest.mark.browser
 
 GEMEINDE_PATHS = "path.leaflet-interactive"
@@ -85,3 +87,19 @@ def test_a_map_layer_that_cannot_be_loaded_says_so(app_url, offline_page):
     assert frame.locator(GEMEINDE_PATHS).count() == 0
     assert frame.locator("path:not(.leaflet-interactive)").count() >= 1  # the Kreis borders did load
     assert offline_page.external == []
+
+
+def test_a_long_tooltip_stays_inside_a_narrow_map(app_url, browser):
+    # A laptop window: the map is under 500 px wide, the rate tooltip has nine rows.
+    screen = OfflinePage(browser, width=1100, height=900)
+    try:
+        screen.page.goto(f"{app_url}/?kategorie=graffiti,littering,violence")
+        wait_for_gemeinden(screen)
+        screen.map_frame().locator(".atlas-legend").first.wait_for(timeout=60_000)
+        tooltip = screen.tooltip_at_centre()
+        assert "Rate je 1.000 Einw." in tooltip.inner_text()
+        inside, outside = screen.page.locator(MAP_IFRAME).last.bounding_box(), tooltip.bounding_box()
+        assert outside["x"] >= inside["x"] - 1
+        assert outside["x"] + outside["width"] <= inside["x"] + inside["width"] + 1
+    finally:
+        screen.context.close()
