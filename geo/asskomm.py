@@ -16,7 +16,7 @@ import unicodedata
 
 import pandas as pd
 
-from geo.boundaries import load_gemeinden
+from geo.boundaries import load_gemeinden, merger_note
 from geo.errors import InputFileError
 from geo.sources import DATA_DIR
 from geo.survey.table import Source, read_csv, require_columns, row_messages, text_rows
@@ -160,8 +160,10 @@ def validate_members(frame: pd.DataFrame, *, name: str = "Eingabe",
         rec = rec.copy()
         ags = rec["ags"]
         if ags not in gem.index:
+            note = merger_note(ags)
             problems.append(f"{here}: Spalte 'ags' enthält '{ags}', das ist kein Amtlicher "
-                            "Gemeindeschlüssel einer sächsischen Gemeinde (8 Ziffern, z. B. 14522180).")
+                            "Gemeindeschlüssel einer sächsischen Gemeinde (8 Ziffern, z. B. 14522180)."
+                            + (f" {note}" if note else ""))
         else:
             official = gem.loc[ags]
             if rec["gemeinde"] and _fold(rec["gemeinde"]) not in {_fold(official["name"]),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import load_gemeinden
+from geo.boundaries import load_gemeinden, merger_note
 from geo.errors import InputFileError
 from geo.survey.table import Source, parse_number, read_csv, require_columns, row_messages, text_rows
 
@@ -87,8 +87,9 @@ def validate_shares(frame: pd.DataFrame, *, name: str = "Eingabe", min_n: int = 
     for row, rec in df.iterrows():
         here = f"Zeile {row}"
         if rec["ags"] not in gem.index:
+            note = merger_note(rec["ags"])
             problems.append(f"{here}: Spalte 'ags' enthält '{rec['ags']}', das ist kein Amtlicher "
-                            "Gemeindeschlüssel einer sächsischen Gemeinde.")
+                            "Gemeindeschlüssel einer sächsischen Gemeinde." + (f" {note}" if note else ""))
         key = (rec["ags"], rec["gebiet"].casefold())
         if key in seen:
             problems.append(f"{here}: das Gebiet steht schon in Zeile {seen[key]}.")

@@ -68,6 +68,16 @@ def test_shares_bom_percent_signs_and_ortsteile():
     assert (freiberg["n"], freiberg["unsicher"]) == (338, 50 + 36 + 9)
 
 
+def test_a_key_from_before_a_merger_says_where_the_gemeinde_went(tmp_path):
+    path = tmp_path / "anteile_2018.csv"
+    path.write_text("ags;gemeinde;n;unsicher\n14521030;Aue;120;30\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        load_shares(path)
+    assert ("Zeile 2: Spalte 'ags' enthält '14521030', das ist kein Amtlicher Gemeindeschlüssel einer "
+            "sächsischen Gemeinde. Aue (14521030) gehört seit einer Gemeindefusion zu Aue-Bad Schlema "
+            "(14521035).") in str(err.value)
+
+
 def test_share_errors_are_collected():
     with pytest.raises(InputFileError) as err:
         load_shares(SURVEY / "anteile_fehler.csv")
