@@ -22,3 +22,12 @@ def zahl(value: float, decimals: int = 0, *, lang: str = "de") -> str:
     if lang == "en":
         return text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def p_wert(p: float, *, lang: str = "de") -> str:
+    """A p-value to three places, ``< 0,001`` below that (``< 0.001`` in English).
+
+    >>> p_wert(0.04567), p_wert(0.00002, lang="en")
+    ('0,046', '< 0.001')
+    """
+    return f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)

@@ -30,7 +30,7 @@ from pyproj import Transformer
 
 from geo import display
 from geo.crs import DISPLAY_CRS, METRIC_CRS
-from geo.fmt import zahl
+from geo.fmt import p_wert, zahl
 from geo.grid import Grid
 from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
 from geo.hotspots.kde import KDEResult
@@ -200,12 +200,8 @@ def gi_features(result: GridHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:
         raise ValueError("grid_hotspots was run without 'gi'")
     cells = result.cells[result.cells["gi_bin"] != 0]
     return cells.assign(z_text=[zahl(z, 2, lang=lang) for z in cells["gi_z"]],
-                        p_text=[_p_text(p, lang=lang) for p in cells["gi_p_fdr"]],
+                        p_text=[p_wert(p, lang=lang) for p in cells["gi_p_fdr"]],
                         gi_class=[translate(c, lang) for c in cells["gi_class"]])
-
-
-def _p_text(p: float, *, lang: str = "de") -> str:
-    return f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)
 
 
 @functools.lru_cache(maxsize=8)
@@ -251,7 +247,7 @@ def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame
         raise ValueError("grid_hotspots was run without 'lisa'")
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
     return cells.assign(label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
-                        p_text=[_p_text(p, lang=lang) for p in cells["lisa_p_fdr"]])
+                        p_text=[p_wert(p, lang=lang) for p in cells["lisa_p_fdr"]])
 
 
 def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, show: bool,
@@ -305,7 +301,7 @@ def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausr
     gdf = shapes.merge(lisa.drop(columns="geometry"), on="ags", how="inner", validate="one_to_one")
     gdf = gdf.assign(fill=[LISA_COLOURS.get(c, "#ffffff") for c in gdf["lisa_class"]],
                      opacity=[0.75 if c in LISA_COLOURS else 0.0 for c in gdf["lisa_class"]],
-                     p_text=[_p_text(p) for p in gdf["lisa_p_fdr"]])
+                     p_text=[p_wert(p) for p in gdf["lisa_p_fdr"]])
     geojson = display.to_geojson(gdf, properties=["ags", "name", "lisa_label", "p_text", "fill", "opacity"])
     group = folium.FeatureGroup(name=name, show=show)
     folium.GeoJson(

@@ -30,7 +30,7 @@ from scipy import stats
 
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS, require_crs
-from geo.fmt import zahl
+from geo.fmt import p_wert, zahl
 from geo.grid import cell_id, check_cell
 from geo.lang import phrase, translate
 from geo.survey.shares import MIN_N, per_gemeinde
@@ -75,8 +75,7 @@ class Coincidence:
             "vorfaelle": [f"{zahl(n, lang=lang)} / {zahl(e, 1, lang=lang)}"
                           for n, e in zip(t["vorfaelle"], t["erwartet"], strict=True)],
             "rate": [zahl(r, 2, lang=lang) for r in t["rate"]],
-            "p": [f"< {zahl(0.001, 3, lang=lang)}" if p < 0.001 else zahl(p, 3, lang=lang)
-                  for p in t["p_vorfaelle"]]})
+            "p": [p_wert(p, lang=lang) for p in t["p_vorfaelle"]]})
 
 
 def _classify(fear: np.ndarray, incidents: np.ndarray, too_small: np.ndarray) -> np.ndarray:
