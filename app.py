@@ -449,10 +449,16 @@ def accuracy_panel(analysis: Analysis) -> None:
         st.caption(_(ev.verdicts[shown]))
 
 
+def figure(label: str):
+    """A table column of figures written as text (German numbers, "< 3"), right-aligned."""
+    return st.column_config.TextColumn(label, alignment="right")
+
+
 def monthly_chart(monthly) -> alt.Chart:
     """Cases per month and category; months written 03.2024 whatever the browser's language."""
     data = monthly.assign(kategorie=monthly["kategorie"].map(_))
-    shown = [c for c in CATEGORIES if _(CATEGORY_LABELS[c]) in set(data["kategorie"])]
+    present = set(data["kategorie"])
+    shown = [c for c in CATEGORIES if _(CATEGORY_LABELS[c]) in present]
     return alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("monat:T", title=_("Monat"), axis=alt.Axis(format="%m.%Y", tickCount="month")),
         y=alt.Y("faelle:Q", title=_("Fälle je Monat"), axis=alt.Axis(format="d", tickMinStep=1)),
@@ -468,7 +474,6 @@ def detail_panel(points, ags: str, view: views.View) -> None:
                              min_count=view.min_count)
     st.subheader(_("{name} ({kreis}) · {n} Einwohner").format(name=detail.name, kreis=detail.kreis_name,
                                                                n=_n(detail.einwohner)))
-    figure = functools.partial(st.column_config.TextColumn, alignment="right")
     st.dataframe(detail.table_text(lang()), hide_index=True, column_config={
         "kategorie": _("Kategorie"), "faelle": figure(_("Fälle")), "je_1000": figure(_("je 1.000 EW")),
         "je_1000_kreis": figure(_("Kreis je 1.000")), "je_1000_sachsen": figure(_("Sachsen je 1.000"))})
@@ -495,7 +500,6 @@ def overlay_panels(extra: dict) -> None:
         with st.expander(_("Angst und Vorfälle"), expanded=True):
             counts = " · ".join(f"{_(name)}: {n}" for name, n in result.counts().items())
             st.caption(f"{_(extra['label'])} {counts}".strip())
-            figure = functools.partial(st.column_config.TextColumn, alignment="right")
             st.dataframe(result.table_text(lang()), hide_index=True, column_config={
                 "gemeinde": _("Gemeinde"), "klasse": _("Einordnung"), "antworten": figure(_("Antworten")),
                 "unsicher": figure(_("nachts unsicher (95-%-Intervall)")),
