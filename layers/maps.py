@@ -83,7 +83,7 @@ class _Style(MacroElement):
         .leaflet-control-attribution { font-size: 10px; max-width: 60%; }
         .leaflet-tooltip table { font-size: inherit; }  /* quirks mode: tables would not inherit */
         /* Leaflet opens a tooltip towards the map's wider half: at most 45 % wide, it always fits. */
-        .leaflet-tooltip { max-width: 45vw; white-space: normal; }
+        .leaflet-tooltip { width: max-content; max-width: 45vw; white-space: normal; }
         {% if this.large %}
         .leaflet-container, .leaflet-control, .leaflet-tooltip { font-size: 20px !important; }
         .leaflet-control-layers { display: none; }
