@@ -103,3 +103,12 @@ def test_a_long_tooltip_stays_inside_a_narrow_map(app_url, browser):
         assert outside["x"] + outside["width"] <= inside["x"] + inside["width"] + 1
     finally:
         screen.context.close()
+
+
+def test_a_tooltip_in_a_wide_map_keeps_its_names_on_one_line(app_url, offline_page):
+    page = offline_page.page
+    page.goto(f"{app_url}/?ags=14628205&methode=gi")  # Klingenberg: the Gemeinde rows only
+    wait_for_gemeinden(offline_page)
+    cell = offline_page.tooltip_at_centre().locator("td", has_text="Sächsische Schweiz-Osterzgebirge")
+    one_line = "e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)"
+    assert cell.evaluate(one_line)
