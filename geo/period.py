@@ -34,3 +34,14 @@ def timestamp(value: DateLike, *, end: bool) -> pd.Timestamp | None:
 def epoch_seconds(value: DateLike, *, end: bool) -> int:
     """:func:`timestamp` as whole seconds since 1970 (how the store keeps times)."""
     return int(np.datetime64(timestamp(value, end=end).to_datetime64(), "s").astype(np.int64))
+
+
+def quick_periods(first: dt.date, last: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """The period picker's quick choices for data from `first` to `last` (inclusive).
+
+    ``gesamt`` (no bounds: the whole period), ``12monate`` (the last 365 days of the data)
+    and each calendar year, newest first, as ``"2024"``.
+    """
+    years = range(last.year, first.year - 1, -1)
+    return {"gesamt": (None, None), "12monate": (last - dt.timedelta(days=364), last),
+            **{str(y): (dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in years}}

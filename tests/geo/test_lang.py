@@ -86,9 +86,9 @@ TRANSLATING = {"_", "translate", "phrase"}
 
 
 def translated_literals() -> dict[str, str]:
-    """Every string literal passed to ``_``, ``translate`` or ``phrase`` (app.py, geo/, layers/) → where."""
+    """Every literal passed to ``_``, ``translate`` or ``phrase`` (app.py, ui/, geo/, layers/) → where."""
     found: dict[str, str] = {}
-    sources = [ROOT / "app.py", *(path for package in ("geo", "layers")
+    sources = [ROOT / "app.py", *(path for package in ("ui", "geo", "layers")
                                   for path in sorted((ROOT / package).rglob("*.py")))]
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -1,0 +1,56 @@
+"""The shared screen of a prevention council (``?modus=sitzung``): large type, no sidebar,
+a heading that says what is shown, and previous/next through a saved view sequence."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+import streamlit as st
+
+from geo import view as views
+from ui.i18n import _
+from ui.state import current_view, go_to
+
+MAP_HEIGHT = 790  # px: controls, title, its line and the map fit a 1920×1080 projector
+CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="collapsedControl"], header {display: none !important;}
+.block-container {padding-top: 0.6rem; padding-bottom: 0 !important; max-width: 100% !important;}
+html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !important;}
+.atlas-title {font-size: 34px !important; font-weight: 700; color: #000; margin: 0 0 0.3rem 0; padding: 0;}
+.atlas-line {font-size: 22px !important; color: #000; margin: 0 0 0.3rem 0;}
+</style>"""
+
+
+def style() -> None:
+    """Large type and no sidebar; the URL decides the language (nobody can switch it here)."""
+    st.markdown(CSS, unsafe_allow_html=True)
+    st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]
+
+
+def controls() -> None:
+    """Previous/next through a saved sequence, and the way back to the planner view."""
+    folge = st.session_state.get("folge")
+    cols = st.columns([1, 1, 4, 2], vertical_alignment="center")
+    if folge:
+        name, nr, total = folge
+        if cols[0].button(_("◀ Zurück"), disabled=nr <= 1):
+            go_to({"folge": name, "nr": str(nr - 1)})
+            st.rerun()
+        if cols[1].button(_("Weiter ▶"), disabled=nr >= total):
+            go_to({"folge": name, "nr": str(nr + 1)})
+            st.rerun()
+        cols[2].markdown(_("Ansicht {nr} von {total} · {name}").format(nr=nr, total=total,
+                                                                      name=html.escape(name)))
+    if cols[3].button(_("Sitzungsmodus beenden")):
+        st.session_state.pop("folge", None)
+        go_to(views.to_query(dataclasses.replace(current_view(), mode="planung")))
+        st.rerun()
+
+
+def heading(view: views.View, line: str) -> None:
+    """A saved view's own title first ("Graffiti Innenstadt 2024"), then what it shows."""
+    text = f"<h1 class='atlas-title'>{html.escape(view.title or line)}</h1>"
+    if view.title:
+        text += f"<p class='atlas-line'>{html.escape(line)}</p>"
+    st.markdown(text, unsafe_allow_html=True)

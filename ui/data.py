@@ -1,0 +1,159 @@
+"""Data and analyses for the screens, cached on plain keys.
+
+The heavy ``geo`` calls only: loading points and tables, :func:`geo.analysis.analyse`,
+the overlays' figures. Every figure comes from there; this module only decides which
+data set a view reads and keeps results between reruns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo import asskomm
+from geo import lang as langs
+from geo.analysis import Analysis, analyse
+from geo.incidents import DEMO_LABEL
+from geo.incidents.demo import demo_points
+from geo.incidents.pks import read_pks_kreise
+from geo.incidents.report import empty_points
+from geo.store import IncidentStore
+from geo.survey import angstraeume as survey_places
+from geo.survey import coincide
+from geo.survey import demo as survey_demo
+from geo.survey import shares as survey_shares
+from geo.view import View
+from layers import compose
+from ui.i18n import lang
+from ui.state import DEMO, PKS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@st.cache_resource(show_spinner=False)
+def static_files() -> str | None:
+    """URL path of the map's files served by the app (``static/``, see .streamlit/config.toml);
+    None (everything inline) where static serving is off or they cannot be written."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    try:
+        compose.publish(ROOT / "static")
+    except OSError:
+        return None
+    return "/app/static"
+
+
+@st.cache_resource(show_spinner="Lade Demodaten …")
+def demo_data():
+    return demo_points()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Lade Vorfälle …")
+def stored_points(dataset: str | None, version: str):
+    del version  # part of the cache key only: changes with every import or deletion
+    return IncidentStore().points(datasets=None if dataset is None else [dataset])
+
+
+def store_version(table) -> str:
+    return "|".join(table["name"] + "@" + table["imported_at"]) if len(table) else ""
+
+
+@st.cache_resource(show_spinner=False)
+def pks_table():
+    return read_pks_kreise()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def stored_aggregates(dataset: str | None, version: str):
+    del version  # cache key only
+    return IncidentStore().aggregates(datasets=None if dataset is None else [dataset])
+
+
+def new_run() -> None:
+    """Called first in every run: what the store held in the last run may have changed."""
+    st.session_state.pop("_datasets", None)
+
+
+def stored_datasets():
+    """The store's data sets (name, rows, period, demo flag); read once per run."""
+    if "_datasets" not in st.session_state:
+        st.session_state["_datasets"] = IncidentStore().datasets()
+    return st.session_state["_datasets"]
+
+
+def source_for(dataset: str | None):
+    """Points, aggregates, label, demo flag and cache key of the chosen data set.
+
+    Demo data when nothing is imported; the shipped PKS table as counts per Kreis.
+    """
+    if dataset == PKS:
+        return empty_points(), pks_table(), langs.phrase("PKS 2020 (BKA), Fälle je Kreis"), False, PKS
+    table = stored_datasets()
+    version = store_version(table)
+    if dataset == DEMO or not version:
+        return demo_data(), None, DEMO_LABEL, True, DEMO
+    chosen = table if dataset is None else table[table["name"] == dataset]
+    demo = bool(chosen["demo"].any()) if "demo" in chosen else False
+    label = dataset or langs.phrase("alle importierten Datensätze")
+    if demo:
+        label = langs.phrase("{name} – {demo}", name=label, demo=langs.phrase(DEMO_LABEL))
+    return (stored_points(dataset, version), stored_aggregates(dataset, version), label, demo,
+            f"{dataset}:{version}")
+
+
+@st.cache_resource(max_entries=24, show_spinner="Berechne …")
+def cached_analysis(source_key: str, view: View) -> Analysis:
+    points, aggregates, label, demo, _key = source_for(view.dataset)
+    return analyse(points, view, source=label, demo=demo, aggregates=aggregates)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def planner_points(source_key: str, selection: tuple, _points, _analysis: Analysis):
+    """The view's incidents for the point layer, cached on data set and `selection` (categories,
+    period, area) only: a new method or parameter keeps them."""
+    del source_key, selection  # cache key only
+    return compose.map_points(_points, _analysis)
+
+
+def shown_points(source_key: str, points, analysis: Analysis):
+    """The planner's incident points of the view, or None (council screen, or too many)."""
+    view = analysis.view
+    if view.mode == "sitzung" or points.empty:
+        return None
+    return planner_points(source_key, (view.categories, view.start, view.end, view.area), points, analysis)
+
+
+@st.cache_data(show_spinner=False)
+def asskomm_members(extra: bytes | None, name: str | None):
+    base = asskomm.load_members()
+    return base if extra is None else asskomm.merge_members(base, asskomm.load_members(extra, name=name))
+
+
+@st.cache_data(show_spinner=False)
+def survey_data(shares_file: bytes | None, places_file: bytes | None, names: tuple[str, str], ags: str):
+    """Survey shares and Angsträume: the uploaded files, else demo data (labelled)."""
+    shares = (survey_shares.load_shares(shares_file, name=names[0]) if shares_file
+              else survey_demo.demo_shares())
+    places = (survey_places.load_angstraeume(places_file, name=names[1]) if places_file
+              else survey_demo.demo_angstraeume(ags))
+    return shares, places, shares_file is None
+
+
+def uploaded(key: str) -> tuple[bytes | None, str | None]:
+    file = st.session_state.get(key)
+    return (file.getvalue(), file.name) if file is not None else (None, None)
+
+
+def overlays(view: View, points, *, council: bool):
+    """Map layers and data of the view's overlays (ASSKomm, Bürgerbefragung)."""
+    found: dict = {}
+    if "asskomm" in view.overlays:
+        found["members"] = asskomm_members(*uploaded("w_asskomm_datei"))
+    if "befragung" in view.overlays:
+        (shares_file, shares_name), (places_file, places_name) = uploaded("w_anteile"), uploaded("w_angst")
+        ags = view.area if view.area and len(view.area) == 8 else "14522180"
+        shares, places, demo = survey_data(shares_file, places_file, (shares_name, places_name), ags)
+        found.update(shares=shares, places=places, coincidence=coincide.coincidence_by_gemeinde(
+            points, shares, categories=view.categories), label=DEMO_LABEL if demo else "")
+    return found, compose.overlay_layers(**found, council=council, lang=lang())

@@ -1,0 +1,30 @@
+"""The map: the base (418 Gemeinden, Kreise, controls) stays in the browser; a redraw only
+swaps the view's layers (`layers.compose`)."""
+
+from __future__ import annotations
+
+from streamlit_folium import st_folium
+
+from geo.analysis import Analysis
+from geo.incidents.assign import ags_at
+from layers import compose
+from ui import council
+from ui.data import static_files
+from ui.i18n import lang
+
+PLANNER_MAP_HEIGHT = 680
+
+
+def show(analysis: Analysis, *, shown, overlay_layers: list) -> str | None:
+    """Draw the view's map; return the AGS of the Gemeinde the planner clicked, if any."""
+    in_council = analysis.view.mode == "sitzung"
+    served = static_files()
+    groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=in_council,
+                                                     overlays=overlay_layers, served=served, lang=lang()))
+    clicked = st_folium(compose.base(council=in_council, served=served, lang=lang()), key="karte",
+                        height=council.MAP_HEIGHT if in_council else PLANNER_MAP_HEIGHT,
+                        use_container_width=True, feature_group_to_add=groups,
+                        layer_control=None if in_council else compose.layer_switcher(groups),
+                        returned_objects=[] if in_council else ["last_clicked"])
+    spot = (clicked or {}).get("last_clicked")
+    return ags_at(spot["lng"], spot["lat"]) if spot else None

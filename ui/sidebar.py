@@ -1,0 +1,103 @@
+"""The planner's sidebar: language, area, selection (categories, period), method, overlays."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import boundaries
+from geo import lang as langs
+from geo import view as views
+from geo.analysis import METHOD_LABELS
+from geo.hotspots import METHOD_HELP
+from geo.incidents import CATEGORIES, CATEGORY_LABELS
+from geo.period import quick_periods
+from ui.i18n import _
+from ui.state import clear
+
+#: Streamlit's file uploader takes no texts: its button and size line in the page's language, by CSS.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button p {{font-size: 0;}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content: "{button}"; font-size: 14px;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 14px;}}
+</style>"""
+CELL_SIZES_M = [100, 150, 200, 250, 300, 400, 500, 750, 1000]
+
+
+def style() -> None:
+    st.html(UPLOADER_CSS.format(button=_("Datei wählen"), limit=_("bis 200 MB je Datei")))
+
+
+def language() -> None:
+    """German first and default, English selectable; the choice goes into the URL (``sprache``)."""
+    st.radio("Sprache / Language", langs.LANGUAGES, key="w_sprache", horizontal=True,
+             format_func=langs.LANGUAGE_NAMES.__getitem__)
+
+
+def area() -> None:
+    gemeinden, kreise = boundaries.gemeinde_labels(), boundaries.kreis_labels()
+    st.header(_("Gebiet"))
+    st.selectbox(_("Gemeinde suchen"), list(gemeinden), format_func=gemeinden.__getitem__, key="w_gemeinde",
+                 index=None, placeholder=_("Name eingeben, z. B. Freiberg"), on_change=clear,
+                 args=("w_kreis",),
+                 help=_("Alle 418 sächsischen Gemeinden; gleichnamige mit Kreis in Klammern."))
+    st.selectbox(_("Kreis"), list(kreise), format_func=kreise.__getitem__, key="w_kreis", index=None,
+                 placeholder=_("Landkreis oder kreisfreie Stadt"), on_change=clear, args=("w_gemeinde",))
+
+
+def selection(points) -> None:
+    st.header(_("Auswahl"))
+    labels = {c: _(CATEGORY_LABELS[c]) for c in CATEGORIES}  # in this run's language, also for tests
+    st.multiselect(_("Kategorien"), list(CATEGORIES), format_func=labels.__getitem__, key="w_kategorien",
+                   placeholder=_("mindestens eine Kategorie"), select_all=False)
+    if points.empty:  # counts per area only (e.g. PKS): the period is the table's
+        st.caption(_("Zeitraum: wie in der Tabelle (Fallzahlen je Gebiet)."))
+        return
+    first, last = points["time"].min().date(), points["time"].max().date()
+    picks = quick_periods(first, last)
+    names = {"eigen": _("eigener Zeitraum"), "gesamt": _("Gesamter Zeitraum"),
+             "12monate": _("Letzte 12 Monate")}
+    pick = st.selectbox(_("Zeitraum"), ["eigen", *picks], key="w_pick", format_func=lambda o: names.get(o, o))
+    if pick in picks:
+        st.session_state.w_von, st.session_state.w_bis = picks[pick]
+    cols = st.columns(2)
+    cols[0].date_input(_("von"), key="w_von", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigen")
+    cols[1].date_input(_("bis"), key="w_bis", format="DD.MM.YYYY", min_value=first, max_value=last,
+                       disabled=pick != "eigen")
+    st.caption(_("Daten vorhanden: {first} – {last}").format(first=f"{first:%d.%m.%Y}",
+                                                              last=f"{last:%d.%m.%Y}"))
+
+
+def method() -> None:
+    st.header(_("Methode"))
+    labels = {m: _(METHOD_LABELS[m]) for m in views.METHODS}
+    st.radio(_("Methode"), views.METHODS, format_func=labels.__getitem__, key="w_methode",
+             captions=[_(METHOD_HELP[m]) for m in views.METHODS], label_visibility="collapsed")
+    with st.expander(_("Parameter")):
+        st.radio(_("Ebene (Raten)"), views.LEVELS, key="w_ebene", horizontal=True,
+                 format_func={"gemeinde": _("Gemeinden"), "kreis": _("Kreise")}.__getitem__)
+        st.select_slider(_("Zellgröße (m)"), CELL_SIZES_M, key="w_zelle",
+                         help=_("Quadratische Zellen in UTM 33N, Kanten auf Vielfachen der Zellgröße."))
+        st.number_input(_("Bandbreite KDE (m, 0 = automatisch)"), 0, views.BANDWIDTH_RANGE_M[1], step=50,
+                        key="w_bandbreite", help=_("0: Standardregel (wird unter der Karte angezeigt)."))
+        st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
+        st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
+                  help=_("Gebiete mit weniger Vorfällen zeigen keine Zahl, Zellen mit weniger "
+                         "Vorfällen in ihrer Nachbarschaft keinen Hotspot."))
+        st.date_input(_("Teilung für die Vorhersagegüte"), key="w_teilung", format="DD.MM.YYYY",
+                      help=_("Gelernt wird vor diesem Tag, geprüft ab ihm. Leer: Monatsanfang nahe der "
+                             "Mitte des Zeitraums."))
+
+
+def overlays() -> None:
+    st.header(_("Allianz und Befragung"))
+    names = {"asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}
+    st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", placeholder=_("keine"),
+                   select_all=False, format_func=names.__getitem__)
+    st.file_uploader(_("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)"), type=["csv"],
+                     key="w_asskomm_datei")
+    st.file_uploader(_("Befragung: Anteile je Gebiet (CSV)"), type=["csv", "txt"], key="w_anteile")
+    st.file_uploader(_("Befragung: Angsträume (CSV, GeoJSON)"), type=["csv", "txt", "geojson", "json"],
+                     key="w_angst")
+    st.caption(_("Ohne Dateien zeigt die Befragung Demodaten (synthetisch)."))
