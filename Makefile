@@ -25,9 +25,11 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt constraints.txt | $(PY)
 
 venv: $(VENV)/.dev-deps
 
+# chromium, and Arial-metric fonts (Liberation) as on the planners' machines: without them
+# Leaflet's "Arial" falls back to the much wider DejaVu Sans and map texts wrap differently.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || \
-	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	@{ command -v chromium && dpkg -s fonts-liberation; } >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation; }
 
 run: $(VENV)/.run-deps
 	$(PY) -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
