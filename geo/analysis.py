@@ -1,4 +1,6 @@
-"""One call from a `View` to its figures: the seam between the app and the statistics.
+"""One call from a `View` to its figures: the seam between the statistics and everything that
+shows them. The app, the command line (``hotspots``, ``evaluate``) and the Sicherheitsanalyse
+all call :func:`analyse`, so a figure has one path: same defaults, grid and privacy threshold.
 
 :func:`analyse` selects the incidents of the view (categories, period), runs the chosen
 method on the chosen area (rates per Gemeinde/Kreis, or KDE / Gi* / LISA on the grid),
@@ -33,6 +35,7 @@ from geo.hotspots import (
     evaluate,
     grid_hotspots,
 )
+from geo.hotspots.evaluate import DEFAULT_AREA_SHARE
 from geo.hotspots.points import select
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
@@ -69,6 +72,8 @@ class Analysis:
         The period actually covered by the selected incidents.
     notes : list of str
         German sentences the user should read next to the map.
+    evaluation_note : str or None
+        Why there is no `evaluation` (period too short, no incidents before the split …).
     """
 
     view: View
@@ -82,6 +87,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     source: str = ""
     demo: bool = False
+    evaluation_note: str | None = None
 
     def title_line(self, *, lang: str = DEFAULT_LANG) -> str:
         """Place · categories · period · method · source, e.g. for the council screen's title.
@@ -100,13 +106,27 @@ class Analysis:
         return line.format(place=place, categories=cats, period=period, method=translate(method, lang),
                            source=translate(self.source, lang))
 
-    def export_table(self) -> gpd.GeoDataFrame:
-        """The result for CSV and GeoPackage: rates per area or the study cells, with German
-        column names (:data:`geo.export.EXPORT_COLUMNS`) and rates, ratios and densities to 4 decimals."""
-        return for_export(self.rates if self.rates is not None else self.hotspots.cells)
+    def export_table(self, *, area_only: bool = False) -> gpd.GeoDataFrame:
+        """The result for CSV, GeoPackage and GeoJSON, with German column names
+        (:data:`geo.export.EXPORT_COLUMNS`): the study cells, or the rates.
+
+        Rates cover all of Saxony (the map compares the area with it); with `area_only`
+        only the rows of the view's area: its Gemeinden, or the Kreis it lies in.
+        """
+        if self.rates is None:
+            return for_export(self.hotspots.cells)
+        key = self.view.area or SAXONY
+        inside = [not area_only or a.startswith(key) or key.startswith(a) for a in self.rates["ags"]]
+        return for_export(self.rates[inside])
 
     def metadata(self) -> dict[str, str]:
-        """What every export states: method, parameters, period, source, attribution."""
+        """What every export states: method, parameters, period, source, attribution.
+
+        First the lines for readers (capitalised keys: ``Methode``, ``Gebiet``, ``Zeitraum`` …),
+        then the same facts for scripts (lower-case keys: ``methode``, ``gebiet``,
+        ``kategorien``, ``von``, ``bis``, ``mindestzahl`` and the method's parameters); both
+        documented in the README ("Ausgaben").
+        """
         view = self.view
         place = area_of(view.area).name if view.area else "Sachsen"
         meta = {
@@ -128,6 +148,25 @@ class Analysis:
         if self.demo:
             meta["Hinweis"] = DEMO_LABEL
         meta["Namensnennung"] = " · ".join(MAP_ATTRIBUTION)
+        return meta | self._machine_metadata()
+
+    def _machine_metadata(self) -> dict[str, str]:
+        view = self.view
+        meta = {"methode": view.method, "gebiet": view.area or SAXONY,
+                "kategorien": ",".join(view.categories), "von": _iso(self.start), "bis": _iso(self.end),
+                "vorfaelle": str(self.n_incidents),
+                "mindestzahl": str(view.min_count)}
+        if self.rates is not None:
+            meta["ebene"] = view.level
+            if "saxony_rate" in self.rates.attrs:
+                meta["rate_sachsen_je_1000"] = repr(float(self.rates.attrs["saxony_rate"]))
+            return meta
+        meta |= {"zellgroesse_m": f"{view.cell_m:g}", "radius_zellen": str(view.radius)}
+        if self.hotspots is not None and self.hotspots.kde is not None:
+            meta |= {"bandbreite_m": repr(float(self.hotspots.kde.bandwidth)),
+                     "bandbreite_regel": self.hotspots.kde.bandwidth_rule}
+        if self.evaluation is not None:
+            meta |= {"teilung": _iso(self.split), "flaechenanteil": repr(self.evaluation.area_share)}
         return meta
 
 
@@ -181,11 +220,12 @@ def coverage_note(points: gpd.GeoDataFrame, area: str) -> str | None:
 
 
 def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: bool = False,
-            aggregates: pd.DataFrame | None = None) -> Analysis:
+            aggregates: pd.DataFrame | None = None, area_share: float = DEFAULT_AREA_SHARE) -> Analysis:
     """Run the view's method on `points` (incidents in ``METRIC_CRS``).
 
     `aggregates` (counts per area and period, e.g. the BKA's PKS Kreis table) feed the
-    rates when the selection has no points; grid methods need points.
+    rates when the selection has no points; grid methods need points. `area_share` is
+    the share of the study cells the accuracy check marks as hotspots.
 
     Raises
     ------
@@ -227,21 +267,24 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     hotspots = grid_hotspots(chosen, area=area, methods=view.method, cell=view.cell_m,
                              bandwidth=view.bandwidth_m, radius=view.radius)
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
-    evaluation, split = None, None
+    evaluation, split, missing = None, None, None
     if start and end and (end - start).days >= 60:
         split = view.split or default_split(start, end)
         try:
             evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
-                                  bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid)
+                                  bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid,
+                                  area_share=area_share)
         except AtlasError as err:
-            notes.append(phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err)))
+            missing = phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err))
     else:
-        notes.append(phrase("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage)."))
+        missing = phrase("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage).")
+    if missing is not None:
+        notes.append(missing)
     if hotspots.n_incidents < 30:
         notes.append(phrase("Nur {n} Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so "
                             "wenigen Fällen selten.", n=hotspots.n_incidents))
     return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
-                    source, demo)
+                    source, demo, missing)
 
 
 def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], source: str,

@@ -1,14 +1,20 @@
-"""Results as files people can open: CSV for spreadsheets, GeoPackage for GIS.
+"""Results as files: CSV for spreadsheets, GeoPackage and GeoJSON for GIS and scripts.
 
-Both carry their metadata (method, parameters, period, data source, attribution).
-CSV is written as German spreadsheets expect it (``;``, decimal comma, UTF-8 with BOM)
-and is safe against formula injection: a text cell that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so a spreadsheet
-shows it as text instead of running it.
+All three carry the same German column names (:data:`EXPORT_COLUMNS`) and their metadata
+(method, parameters, period, data source, attribution); the schemas are documented in the
+README ("Ausgaben") and pinned by ``tests/geo/test_export_schema.py``.
+
+* CSV is for people: written as German spreadsheets expect it (``;``, decimal comma,
+  UTF-8 with BOM), rates, ratios, densities and z-values rounded to 4 decimals, and safe
+  against formula injection: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a
+  tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as text.
+* GeoPackage and GeoJSON are for machines: every figure at full float precision,
+  geometry in EPSG:25833.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,11 +38,32 @@ ROUNDED_COLUMNS = ("rate_je_1000", "rate_geglaettet", "rate_90_unten", "rate_90_
                    "verhaeltnis_sachsen_geglaettet", "dichte_je_km2", "gi_z", "lisa_i", "lisa_z")
 
 
+FORMATS = ("csv", "gpkg", "geojson")
+
+
 def for_export(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Rates or cells as exports write them: :data:`EXPORT_COLUMNS` names, 4 decimals where
-    more would be noise (:data:`ROUNDED_COLUMNS`; p-values keep theirs)."""
+    """Rates or cells with the names exports give them (:data:`EXPORT_COLUMNS`), values as computed."""
     table = table.rename(columns=EXPORT_COLUMNS)
+    table.attrs = {}
+    return table
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with 4 decimals where more would be noise to a reader (:data:`ROUNDED_COLUMNS`;
+    p-values keep theirs): for the CSV only."""
     return table.assign(**{c: table[c].round(4) for c in ROUNDED_COLUMNS if c in table})
+
+
+def result_bytes(table: gpd.GeoDataFrame, metadata: Mapping[str, object], fmt: str) -> bytes:
+    """The result `table` (:func:`for_export` names) with its `metadata` as ``csv``, ``gpkg`` or
+    ``geojson`` bytes: the one writer of the app's and the command line's result files."""
+    if fmt == "csv":
+        return to_csv_bytes(rounded(table), metadata)
+    if fmt == "gpkg":
+        return to_gpkg_bytes(table, metadata)
+    if fmt == "geojson":
+        return to_geojson_bytes(table, metadata)
+    raise ValueError(f"unknown result format {fmt!r}")
 
 
 def neutralise(value: object) -> object:
@@ -65,6 +92,17 @@ def to_csv_bytes(df: pd.DataFrame, metadata: Mapping[str, object]) -> bytes:
         plain[column] = plain[column].map({True: "ja", False: "nein"})
     body = plain.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
     return ("\ufeff" + "\n".join(lines) + ("\n" if lines else "") + body).encode("utf-8")
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame, metadata: Mapping[str, object]) -> bytes:
+    """GeoJSON in EPSG:25833 (named in its ``crs`` member) with a ``metadaten`` member
+    (schluessel → wert) beside the features; numbers at full precision."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.geojson"
+        gdf.to_file(path, driver="GeoJSON")
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    collection["metadaten"] = {str(k): str(v) for k, v in metadata.items()}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
 def to_gpkg_bytes(gdf: gpd.GeoDataFrame, metadata: Mapping[str, object], *,

@@ -24,7 +24,7 @@ from folium.plugins import FastMarkerCluster
 from geo import display
 from geo.analysis import Analysis
 from geo.boundaries import area as area_of
-from geo.export import to_csv_bytes, to_gpkg_bytes
+from geo.export import result_bytes
 from geo.files import write_atomic
 from geo.hotspots.points import select
 from layers import asskomm as asskomm_layers
@@ -238,9 +238,6 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de") -> bytes:
         return atlas_map(analysis, points=None, council=False, lang=lang).get_root().render().encode("utf-8")
     if kind == "png":
         return view_png(analysis, lang=lang)
-    table, meta = analysis.export_table(), analysis.metadata()
-    if kind == "csv":
-        return to_csv_bytes(table, meta)
-    if kind == "gpkg":
-        return to_gpkg_bytes(table, meta)
-    raise ValueError(f"unknown export {kind!r}")
+    if kind not in ("csv", "gpkg"):
+        raise ValueError(f"unknown export {kind!r}")
+    return result_bytes(analysis.export_table(), analysis.metadata(), kind)

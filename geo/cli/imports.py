@@ -1,19 +1,17 @@
-"""``python -m geo import FILE`` and ``python -m geo demo``: incident data from the command line.
+"""``python -m geo import FILE``: incident data from the command line.
 
 ``import`` prints the report (German text, or one JSON object with ``--json``) and
 exits 0 when every row was accepted, 1 when some rows were rejected (the valid ones
 are stored unless ``--strict``), 2 when the file is unusable (nothing stored; the
-message comes from the central `AtlasError` handler in :mod:`geo.__main__`).
+message comes from the central `AtlasError` handler in :mod:`geo.cli`).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from geo.incidents import read_incidents
-from geo.incidents.demo import DEFAULT_N, DEFAULT_SEED, demo_csv
 from geo.store import IncidentStore, default_directory
 
 
@@ -55,20 +53,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rejected", type=Path, help="abgelehnte Zeilen mit Grund als CSV hierhin schreiben")
     parser.set_defaults(run=run_import)
 
-    demo = subparsers.add_parser(
-        "demo",
-        help="synthetische Demodaten als CSV erzeugen",
-        description="Schreibt Demodaten (synthetisch) im Format eines Polizei-Exports (Windows-1252, ';').",
-    )
-    demo.add_argument("--n", type=int, default=DEFAULT_N, help=f"Anzahl Vorfälle (Standard {DEFAULT_N})")
-    demo.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"Zufallsstartwert (Standard {DEFAULT_SEED})"
-    )
-    demo.add_argument(
-        "--out", type=Path, default=Path("demodaten.csv"), help="Zieldatei (Standard demodaten.csv)"
-    )
-    demo.set_defaults(run=run_demo)
-
 
 def _read_options(args: argparse.Namespace) -> dict[str, object]:
     options = {
@@ -96,12 +80,3 @@ def run_import(args: argparse.Namespace) -> int:
         args.rejected.write_bytes(report.rejected_csv())
     print(report.to_json() if args.json else report.to_text())
     return 1 if report.rejected else 0
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    if args.n < 0:
-        print("Fehler: --n muss mindestens 0 sein.", file=sys.stderr)
-        return 2
-    path = demo_csv(args.out, n=args.n, seed=args.seed)
-    print(f"{args.n} Vorfälle (Demodaten (synthetisch), Startwert {args.seed}) geschrieben: {path}")
-    return 0

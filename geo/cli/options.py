@@ -1,0 +1,68 @@
+"""What ``hotspots`` and ``evaluate`` share: the data source, the selection, the view they build."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.grid import DEFAULT_CELL_M
+from geo.incidents import CATEGORIES
+from geo.view import DEFAULT
+
+
+def date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"'{text}' ist kein Datum (erwartet JJJJ-MM-TT)") from err
+
+
+def categories(text: str) -> list[str]:
+    wanted = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in CATEGORIES]
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(
+            f"unbekannte Kategorie {', '.join(unknown) or '(leer)'}; möglich: {', '.join(CATEGORIES)}")
+    return wanted
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    """``--store`` or ``--incidents``, ``--category``, ``--area``, ``--cell``."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--store", type=Path, help="Verzeichnis des Datenspeichers")
+    source.add_argument("--incidents", type=Path, help="eine Vorfalldatei (CSV, XLSX, GeoJSON, ...)")
+    parser.add_argument("--category", type=categories, required=True,
+                        help="Kategorie(n), durch Komma getrennt, z. B. graffiti,littering")
+    parser.add_argument("--area", default="14", help="14 (Sachsen), Kreisschlüssel oder AGS (Standard 14)")
+    parser.add_argument("--cell", type=float, default=DEFAULT_CELL_M,
+                        help="Zellgröße in m (100–1000, Standard 250)")
+    parser.add_argument("--radius", type=int, default=DEFAULT.radius,
+                        help=f"Gi*/LISA-Nachbarschaft in Zellen (Standard {DEFAULT.radius})")
+    parser.add_argument("--bandwidth", type=float,
+                        help="KDE-Bandbreite in m (Standard: Regel, siehe Ausgabe)")
+
+
+def load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
+    """Points, aggregates and the data source's name (for the metadata)."""
+    if args.store is not None:
+        from geo.store import IncidentStore
+
+        store = IncidentStore(args.store)
+        return (store.points(categories=args.category), store.aggregates(categories=args.category),
+                str(args.store))
+    from geo.incidents import read_incidents
+
+    result = read_incidents(args.incidents)
+    return result.points, result.aggregates, args.incidents.name
+
+
+def view_options(args: argparse.Namespace) -> dict[str, object]:
+    """The `geo.view.View` fields the shared options set (area, categories, grid, method parameters)."""
+    cell = args.cell
+    return {"area": None if args.area.strip() == "14" else args.area.strip(),
+            "categories": tuple(args.category), "cell_m": int(cell) if float(cell).is_integer() else cell,
+            "radius": args.radius, "bandwidth_m": args.bandwidth}
