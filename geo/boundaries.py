@@ -190,17 +190,18 @@ def kreis_labels() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Area:
-    """A selectable area: Land, Kreis or Gemeinde."""
+    """A selectable area: Land, Kreis, Verband (Verwaltungsgemeinschaft/-verband) or Gemeinde."""
 
     key: str
-    kind: str  # "land" | "kreis" | "gemeinde"
+    kind: str  # "land" | "kreis" | "verband" | "gemeinde"
     name: str
     einwohner: int
     geometry: BaseGeometry  # METRIC_CRS, full resolution
 
 
 def area(key: str) -> Area:
-    """Resolve ``"14"`` (Sachsen), a 5-digit Kreis key or an 8-digit AGS to an `Area`."""
+    """Resolve ``"14"`` (Sachsen), a 5-digit Kreis key, an 8-digit AGS or a 9-digit
+    Verband key (``vb_ars``: the Gemeinden of a Verwaltungsgemeinschaft or -verband) to an `Area`."""
     key = str(key).strip()
     if key == LAND_AGS:
         row = load_land().iloc[0]
@@ -211,6 +212,10 @@ def area(key: str) -> Area:
     if len(key) == 8:
         row = gemeinde(key)
         return Area(key, "gemeinde", row["name"], int(row["einwohner"]), row.geometry)
+    members = load_gemeinden().query("vb_ars == @key") if len(key) == 9 else None
+    if members is not None and len(members):
+        return Area(key, "verband", str(members["vb_name"].iloc[0]), int(members["einwohner"].sum()),
+                    shapely.union_all(members.geometry.values))
     msg = (
         f"'{key}' ist kein Gebietsschlüssel: erwartet 14 (Sachsen), einen 5-stelligen "
         "Kreisschlüssel oder einen 8-stelligen Amtlichen Gemeindeschlüssel."

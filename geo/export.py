@@ -42,8 +42,10 @@ FORMATS = ("csv", "gpkg", "geojson")
 
 
 def for_export(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Rates or cells with the names exports give them (:data:`EXPORT_COLUMNS`), values as computed."""
+    """Rates or cells with the names exports give them (:data:`EXPORT_COLUMNS`), values as computed,
+    the geometry last."""
     table = table.rename(columns=EXPORT_COLUMNS)
+    table = table[[c for c in table.columns if c != "geometry"] + ["geometry"]]
     table.attrs = {}
     return table
 

@@ -1,26 +1,31 @@
 """Parts 3 and 4 of the report: the Bürgerbefragung and the analysis linking data and survey.
 
-Part 4 also holds the hotspot statistics (Getis-Ord Gi* with FDR from
-:func:`geo.hotspots.grid_hotspots`), the top hotspot areas (neighbouring hot cells joined,
-areas with fewer than ``MIN_CELL_COUNT`` incidents not named) and the method's predictive
-accuracy (:func:`geo.hotspots.evaluate`: fit on the years before the last, test on the last).
+Part 4 also holds the hotspot statistics, the top hotspot areas (neighbouring hot cells
+joined, areas with fewer than ``MIN_CELL_COUNT`` incidents not named) and the method's
+predictive accuracy (fit on the years before the last, test on the last). Both come from
+one :func:`geo.analysis.analyse` call on :func:`report_view`, the path the app and the
+command line take: the same Gi* with FDR, grid and privacy threshold, so the report never
+shows a hotspot cell the app suppresses.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.analysis import Analysis, analyse
 from geo.errors import AtlasError
 from geo.fmt import zahl
-from geo.grid import grid_for_geometry
-from geo.hotspots import evaluate, grid_hotspots
 from geo.hotspots.gistar import GI_CLASSES
+from geo.incidents.categories import CATEGORIES
 from geo.report import charts
 from geo.report.document import Block, Subject, neighbourhood
 from geo.report.local import MIN_CELL_COUNT
 from geo.survey import coincide
+from geo.view import View
 
 HOTSPOT_CELL_M = 250.0
 PLACEHOLDER_SURVEY = (
@@ -153,14 +158,17 @@ def hotspot_areas(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return areas.sort_values("vorfaelle", ascending=False, ignore_index=True)
 
 
-def _hotspots(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[Block]:
+def report_view(subject: Subject, points: gpd.GeoDataFrame) -> View:
+    """The view the report's hotspots and accuracy show: Gi* over all categories and the whole
+    period in 250 m cells of the subject, learnt before 1 January of the data's last year."""
+    last = int(points["time"].max().year)
+    return View(area=subject.key, categories=CATEGORIES, method="gi", cell_m=int(HOTSPOT_CELL_M),
+                split=dt.date(last, 1, 1))
+
+
+def _hotspots(subject: Subject, analysis: Analysis, credit: str) -> list[Block]:
     blocks = [Block("h2", "Hotspots (Getis-Ord Gi*)")]
-    try:
-        grid = grid_for_geometry(subject.geometry, cell=HOTSPOT_CELL_M, key=subject.key, name=subject.name)
-        result = grid_hotspots(points, methods=("gi",), grid=grid)
-    except AtlasError as err:
-        return [*blocks, Block("placeholder", f"Keine Hotspot-Statistik möglich: {err}")]
-    cells = result.cells
+    cells = analysis.hotspots.cells  # cells below the privacy threshold are already "nicht signifikant"
     shown = cells[cells["gi_bin"] >= 1]
     blocks.append(
         Block(
@@ -204,6 +212,8 @@ def _hotspots(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[B
             "note",
             f"Gi* vergleicht die Vorfälle jeder Zelle und ihrer 8 Nachbarzellen mit dem "
             f"Durchschnitt des Gebiets; p-Werte nach Benjamini-Hochberg (FDR) korrigiert. "
+            f"Zellen mit weniger als {analysis.view.min_count} Vorfällen in ihrer Nachbarschaft "
+            f"gelten als nicht signifikant (wie in der Karte der App). "
             f"Benachbarte Hotspot-Zellen (ab 95 %) sind zu Gebieten zusammengefasst; "
             f"Gebiete mit weniger als {MIN_CELL_COUNT} Vorfällen werden nicht genannt.",
         )
@@ -211,17 +221,15 @@ def _hotspots(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[B
     return blocks
 
 
-def _accuracy(subject: Subject, points: gpd.GeoDataFrame) -> list[Block]:
+def _accuracy(analysis: Analysis) -> list[Block]:
     blocks = [Block("h2", "Vorhersagegüte der Methode")]
-    last = int(points["time"].max().year)
-    split = pd.Timestamp(last, 1, 1)
-    try:
-        grid = grid_for_geometry(subject.geometry, cell=HOTSPOT_CELL_M, key=subject.key, name=subject.name)
-        result = evaluate(points, split=split, grid=grid)
-    except AtlasError as err:
-        return [*blocks, Block("placeholder", f"Die Vorhersagegüte lässt sich nicht prüfen: {err}")]
+    result = analysis.evaluation
+    if result is None:
+        reason = analysis.evaluation_note or "zu wenige Daten."
+        return [*blocks, Block("placeholder", f"Die Vorhersagegüte lässt sich nicht prüfen: {reason}")]
     names = {"grid": "Zählung der Vorperiode", "kde": "Kerndichte (KDE)", "gi": "Gi*"}
     rows = tuple((names[m], _pct(a.hit_rate), zahl(a.pai, 1)) for m, a in result.results.items())
+    last = analysis.split.year
     blocks += [
         Block(
             "p",
@@ -247,9 +255,10 @@ def analysis_part(
     blocks = [Block("h1", "4 Analyse: Daten und Befragung")]
     if points.empty:
         return [*blocks, Block("placeholder", "Ohne Vorfälle ist keine Analyse möglich.")]
-    return [
-        *blocks,
-        *_link(subject, points, shares, places),
-        *_hotspots(subject, points, credit),
-        *_accuracy(subject, points),
-    ]
+    blocks += _link(subject, points, shares, places)
+    try:
+        analysis = analyse(points, report_view(subject, points))
+    except AtlasError as err:
+        return [*blocks, Block("h2", "Hotspots (Getis-Ord Gi*)"),
+                Block("placeholder", f"Keine Hotspot-Statistik möglich: {err}")]
+    return [*blocks, *_hotspots(subject, analysis, credit), *_accuracy(analysis)]

@@ -3,15 +3,18 @@
 import io
 import re
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
 from geo.__main__ import main
+from geo.analysis import analyse
 from geo.boundaries import load_gemeinden
 from geo.errors import AtlasError, UnknownAreaError
 from geo.fmt import zahl
-from geo.grid import grid_for_geometry
-from geo.hotspots import area_rates, evaluate
+from geo.grid import grid_for_geometry, study_grid
+from geo.hotspots import area_rates, evaluate, grid_hotspots
+from geo.hotspots.windows import window_sum
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS
 from geo.incidents.demo import demo_points
 from geo.report import charts
@@ -19,6 +22,7 @@ from geo.report.content import PLACEHOLDER_RECOMMENDATIONS, PLACEHOLDER_SURVEY, 
 from geo.report.document import resolve
 from geo.report.local import period_years
 from geo.report.make import make_report, render
+from geo.view import View
 
 FREIBERG = "14522180"
 
@@ -196,3 +200,33 @@ def test_report_from_a_store_names_the_dataset_and_its_rejected_rows(tmp_path):
     assert "Demodaten" not in html
     assert "<td>polizei_export</td><td>polizei_export.csv</td><td>3.000</td><td>1</td>" in html
     assert PLACEHOLDER_SURVEY in html
+
+
+KLINGENBERG = "14628205"  # 32 demo incidents: raw Gi* calls cells with 1–2 incidents around them hot
+
+
+def test_the_report_draws_no_hotspot_cell_the_app_suppresses(points, monkeypatch):
+    drawn = []
+    hotspot_map = charts.hotspot_map
+
+    def recorded(geometry, neighbours, cells, **options):
+        drawn.append(cells)
+        return hotspot_map(geometry, neighbours, cells, **options)
+
+    monkeypatch.setattr(charts, "hotspot_map", recorded)
+    build_report(KLINGENBERG, points, demo=True)
+    (cells,) = drawn
+    # The app's view of the same selection: Gi*, all categories, default grid and threshold.
+    app = analyse(points, View(area=KLINGENBERG, categories=tuple(CATEGORIES), method="gi")).hotspots.cells
+    coloured = set(app.loc[app["gi_bin"] != 0, "cell_id"])
+    assert len(cells) and set(cells["cell_id"]) <= coloured
+    # Checked independently: every drawn cell has at least 3 incidents in its 3×3 neighbourhood,
+    # while raw Gi* on the same grid does call cells with fewer significant.
+    grid = study_grid(KLINGENBERG)
+    raw = grid_hotspots(points, methods=("gi",), grid=grid).cells
+    counts = np.zeros(grid.shape, dtype=np.int64)
+    row, col = grid.study_index()
+    counts[row, col] = raw["count"].to_numpy()
+    nearby = dict(zip(raw["cell_id"], window_sum(counts, 1)[row, col], strict=True))
+    assert min(nearby[c] for c in cells["cell_id"]) >= 3
+    assert any(nearby[c] < 3 for c in raw.loc[raw["gi_bin"] >= 1, "cell_id"])
