@@ -6,10 +6,7 @@ Layout (``<directory>/vorfaelle.sqlite``, schema version 1):
   import time (UTC), kind (``punkte``/``aggregiert``), row counts, the report as JSON.
   The SHA-256 is unique, so importing the same file twice is detected.
 * ``point_chunks``: the accepted points of a dataset, column-wise in chunks of up to
-  100,000: ``x``/``y`` (float64, EPSG:25833 metres), ``t`` (int64 seconds of naive
-  local time), ``category`` (uint8 index into ``CATEGORIES``), ``ags`` (uint32).
-  Column blobs load a million points into numpy in milliseconds, which row-wise
-  tables cannot.
+  100,000 (the columns and their codec: :mod:`geo.store.chunks`).
 * ``aggregates``: one row per area × category × period of aggregated tables.
 
 Every import writes inside one ``BEGIN IMMEDIATE … COMMIT``; if the process dies
@@ -31,13 +28,12 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geo.crs import METRIC_CRS, require_crs
+from geo.crs import METRIC_CRS
 from geo.errors import AtlasError
-from geo.incidents import CATEGORIES, ImportReport, read_bytes, read_incidents
-from geo.period import epoch_seconds
+from geo.incidents import ImportReport, read_bytes, read_incidents
+from geo.store.chunks import decode_chunks, encode_points
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
@@ -214,27 +210,8 @@ class IncidentStore:
         return (row[0], row[1][:10]) if row else None
 
     def _write_points(self, conn: sqlite3.Connection, dataset: str, points: gpd.GeoDataFrame) -> None:
-        require_crs(points, METRIC_CRS)
-        x = points.geometry.x.to_numpy(dtype="<f8")
-        y = points.geometry.y.to_numpy(dtype="<f8")
-        t = points["time"].to_numpy(dtype="datetime64[s]").astype("<i8")
-        cat = pd.Categorical(points["category"], categories=CATEGORIES).codes.astype(np.uint8)
-        ags = points["ags"].astype("int64").to_numpy().astype("<u4")
-        for chunk, start in enumerate(range(0, len(points), CHUNK)):
-            part = slice(start, start + CHUNK)
-            conn.execute(
-                "INSERT INTO point_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    dataset,
-                    chunk,
-                    len(x[part]),
-                    x[part].tobytes(),
-                    y[part].tobytes(),
-                    t[part].tobytes(),
-                    cat[part].tobytes(),
-                    ags[part].tobytes(),
-                ),
-            )
+        conn.executemany("INSERT INTO point_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         ((dataset, *chunk) for chunk in encode_points(points, chunk=CHUNK)))
 
     def _write_aggregates(self, conn: sqlite3.Connection, dataset: str, aggregates: pd.DataFrame) -> None:
         conn.executemany(
@@ -326,31 +303,7 @@ class IncidentStore:
             params = names
         with self._connect() as conn:
             chunks = conn.execute(query + " ORDER BY dataset, chunk", params).fetchall() if conn else []
-        columns = [
-            np.concatenate([np.frombuffer(c[i], d) for c in chunks]) if chunks else np.empty(0, d)
-            for i, d in ((1, "<f8"), (2, "<f8"), (3, "<i8"), (4, "u1"), (5, "<u4"))
-        ]
-        x, y, t, cat, ags = columns
-        owner = np.repeat(np.array([c[0] for c in chunks], dtype=object), [c[6] for c in chunks])
-        keep = np.ones(len(x), dtype=bool)
-        if categories is not None:
-            wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
-            keep &= np.isin(cat, wanted)
-        if start is not None:
-            keep &= t >= epoch_seconds(start, end=False)
-        if end is not None:
-            keep &= t <= epoch_seconds(end, end=True)
-        ags_codes, ags_values = pd.factorize(ags[keep])
-        return pd.DataFrame(
-            {
-                "x": x[keep],
-                "y": y[keep],
-                "category": pd.Categorical.from_codes(cat[keep].astype(np.int8), categories=list(CATEGORIES)),
-                "time": t[keep].astype("datetime64[s]"),
-                "ags": pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]),
-                "dataset": pd.Series(owner[keep], dtype="str"),
-            }
-        ).astype({"category": "str", "ags": "str"})
+        return decode_chunks(chunks, categories=categories, start=start, end=end)
 
     def points(
         self,

@@ -1,0 +1,71 @@
+"""How points are kept: column blobs in chunks, and back to a plain table.
+
+A chunk holds up to ``chunk`` points as five little-endian columns: ``x``/``y`` (float64,
+EPSG:25833 metres), ``t`` (int64 seconds of naive local time), ``category`` (uint8 index
+into ``CATEGORIES``), ``ags`` (uint32). A million points load into numpy in milliseconds,
+which row-wise tables cannot. The store only moves the blobs; this module reads and writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.crs import METRIC_CRS, require_crs
+from geo.incidents import CATEGORIES
+from geo.period import epoch_seconds
+
+#: (position in a stored row, numpy type) of x, y, t, category, ags.
+_COLUMNS = ((1, "<f8"), (2, "<f8"), (3, "<i8"), (4, "u1"), (5, "<u4"))
+
+
+def encode_points(points: gpd.GeoDataFrame, *, chunk: int) -> Iterator[tuple[int, int, bytes, ...]]:
+    """``(chunk number, n, x, y, t, category, ags)`` per chunk of `points` (``METRIC_CRS``)."""
+    require_crs(points, METRIC_CRS)
+    x = points.geometry.x.to_numpy(dtype="<f8")
+    y = points.geometry.y.to_numpy(dtype="<f8")
+    t = points["time"].to_numpy(dtype="datetime64[s]").astype("<i8")
+    cat = pd.Categorical(points["category"], categories=CATEGORIES).codes.astype(np.uint8)
+    ags = points["ags"].astype("int64").to_numpy().astype("<u4")
+    for number, start in enumerate(range(0, len(points), chunk)):
+        part = slice(start, start + chunk)
+        yield (number, len(x[part]), *(column[part].tobytes() for column in (x, y, t, cat, ags)))
+
+
+def decode_chunks(
+    chunks: Sequence[tuple],
+    *,
+    categories: Iterable[str] | None = None,
+    start: dt.date | dt.datetime | None = None,
+    end: dt.date | dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Stored rows ``(dataset, x, y, t, category, ags, n)`` → columns ``x``, ``y``, ``category``,
+    ``time``, ``ags``, ``dataset``, filtered by category and inclusive period."""
+    x, y, t, cat, ags = (
+        np.concatenate([np.frombuffer(c[i], d) for c in chunks]) if chunks else np.empty(0, d)
+        for i, d in _COLUMNS
+    )
+    owner = np.repeat(np.array([c[0] for c in chunks], dtype=object), [c[6] for c in chunks])
+    keep = np.ones(len(x), dtype=bool)
+    if categories is not None:
+        wanted = [CATEGORIES.index(c) for c in categories if c in CATEGORIES]
+        keep &= np.isin(cat, wanted)
+    if start is not None:
+        keep &= t >= epoch_seconds(start, end=False)
+    if end is not None:
+        keep &= t <= epoch_seconds(end, end=True)
+    ags_codes, ags_values = pd.factorize(ags[keep])
+    return pd.DataFrame(
+        {
+            "x": x[keep],
+            "y": y[keep],
+            "category": pd.Categorical.from_codes(cat[keep].astype(np.int8), categories=list(CATEGORIES)),
+            "time": t[keep].astype("datetime64[s]"),
+            "ags": pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]),
+            "dataset": pd.Series(owner[keep], dtype="str"),
+        }
+    ).astype({"category": "str", "ags": "str"})
