@@ -26,6 +26,7 @@ from geo.boundaries import area as area_of
 from geo.boundaries import load_gemeinden
 from geo.errors import AtlasError
 from geo.export import for_export
+from geo.grid import study_grid
 from geo.hotspots import (
     GI_CLASSES,
     Evaluation,
@@ -35,8 +36,9 @@ from geo.hotspots import (
     evaluate,
     grid_hotspots,
 )
+from geo.hotspots.bandwidth import RULE, BandwidthChoice, choose_bandwidth
 from geo.hotspots.evaluate import DEFAULT_AREA_SHARE
-from geo.hotspots.points import select
+from geo.hotspots.points import select, xy
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import DEFAULT_LANG, error_text, phrase, translate
@@ -74,6 +76,8 @@ class Analysis:
         German sentences the user should read next to the map.
     evaluation_note : str or None
         Why there is no `evaluation` (period too short, no incidents before the split …).
+    bandwidth_choice : BandwidthChoice or None
+        How the KDE map's bandwidth was chosen ("automatisch": by validation on the period).
     """
 
     view: View
@@ -88,6 +92,25 @@ class Analysis:
     source: str = ""
     demo: bool = False
     evaluation_note: str | None = None
+    bandwidth_choice: BandwidthChoice | None = None
+    area_share: float = DEFAULT_AREA_SHARE
+
+    def bandwidth_line(self) -> str | None:
+        """German sentence on the KDE map's bandwidth and how it was chosen, or None."""
+        kde = self.hotspots.kde if self.hotspots is not None else None
+        if kde is None:
+            return None
+        choice = self.bandwidth_choice
+        values = {"m": float(kde.bandwidth), "rule": phrase(kde.bandwidth_rule)}
+        if choice is None or np.isnan(choice.score):
+            return phrase("Bandbreite {m:.0f} m ({rule}).", **values)
+        if np.isnan(choice.se):
+            return phrase("Bandbreite {m:.0f} m ({rule}): zu wenige Prüfzeiträume, daher die einfache "
+                          "Zählung.", **values)
+        return phrase("Bandbreite {m:.0f} m ({rule}): in {n} Prüfzeiträumen lagen im Mittel {score:.0f} % "
+                      "der Folgevorfälle in den markierten {share:.0f} % der Fläche (± {se:.0f} Pkt.).",
+                      **values, n=len(choice.folds), score=100 * choice.score, share=100 * self.area_share,
+                      se=100 * choice.se)
 
     def title_line(self, *, lang: str = DEFAULT_LANG) -> str:
         """Place · categories · period · method · source, e.g. for the council screen's title.
@@ -165,6 +188,8 @@ class Analysis:
         if self.hotspots is not None and self.hotspots.kde is not None:
             meta |= {"bandbreite_m": repr(float(self.hotspots.kde.bandwidth)),
                      "bandbreite_regel": self.hotspots.kde.bandwidth_rule}
+        if self.bandwidth_choice is not None:
+            meta["bandbreite_trefferquote"] = repr(self.bandwidth_choice.score)
         if self.evaluation is not None:
             meta |= {"teilung": _iso(self.split), "flaechenanteil": repr(self.evaluation.area_share)}
         return meta
@@ -264,16 +289,26 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if chosen.empty:
         msg = phrase("Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern.")
         raise AtlasError(msg)
+    grid = study_grid(area, cell=view.cell_m)
+    choice = None
+    bandwidth: float | None = view.bandwidth_m
+    if view.method == "kde" and bandwidth is None and view.bandwidth_rule == "auto":
+        x, y = xy(chosen)
+        choice = choose_bandwidth(x, y, chosen["time"].to_numpy(), grid, start=start,
+                                  end=end + dt.timedelta(days=1), area_share=area_share)
+        bandwidth = choice.bandwidth
     hotspots = grid_hotspots(chosen, area=area, methods=view.method, cell=view.cell_m,
-                             bandwidth=view.bandwidth_m, radius=view.radius)
+                             bandwidth=bandwidth, radius=view.radius, grid=grid)
+    if choice is not None:
+        hotspots = dataclasses.replace(hotspots, kde=dataclasses.replace(hotspots.kde, bandwidth_rule=RULE))
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
     evaluation, split, missing = None, None, None
     if start and end and (end - start).days >= 60:
         split = view.split or default_split(start, end)
         try:
             evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
-                                  bandwidth=view.bandwidth_m, radius=view.radius, grid=hotspots.grid,
-                                  area_share=area_share)
+                                  bandwidth=view.bandwidth_m or view.bandwidth_rule, radius=view.radius,
+                                  grid=hotspots.grid, area_share=area_share)
         except AtlasError as err:
             missing = phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err))
     else:
@@ -284,7 +319,7 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
         notes.append(phrase("Nur {n} Vorfälle im Gebiet: Muster sind unsicher, Signifikanz ist bei so "
                             "wenigen Fällen selten.", n=hotspots.n_incidents))
     return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
-                    source, demo, missing)
+                    source, demo, missing, choice, area_share)
 
 
 def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], source: str,

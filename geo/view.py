@@ -28,6 +28,7 @@ from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
 METHODS = ("rates", "kde", "gi", "lisa")
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
+BANDWIDTH_RULES = ("auto", "regel")  # ``bandbreite=auto|regel|<metres>``
 OVERLAYS = ("asskomm", "befragung")  # ASSKomm network, Bürgerbefragung
 
 CELL_RANGE_M = (100, 1000)
@@ -47,7 +48,8 @@ class View:
     method: str = "rates"
     level: str = "gemeinde"
     cell_m: int = 250
-    bandwidth_m: int | None = None  # None: the engine's documented default rule
+    bandwidth_m: int | None = None  # a fixed KDE bandwidth in metres; None: by `bandwidth_rule`
+    bandwidth_rule: str = "auto"  # "auto": chosen by validation; "regel": ArcGIS Pro's rule
     radius: int = 1
     min_count: int = 3
     mode: str = "planung"
@@ -95,7 +97,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     """Build a `View` from URL parameters; returns the view and German messages for bad values.
 
     Parameters: ``ags`` (8-digit Gemeinde) or ``kreis`` (5-digit), ``kategorie``
-    (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``,
+    (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``
+    (``auto``, ``regel`` or metres),
     ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
     (comma-separated overlays: ``asskomm``, ``befragung``), ``teilung`` (split date of the
     predictive accuracy check).
@@ -147,6 +150,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
                 problems.append(phrase("„{key}={raw}“ ist unbekannt – erlaubt: {allowed}.", key=key,
                                        raw=get[key], allowed=", ".join(allowed)))
 
+    if get.get("bandbreite") in BANDWIDTH_RULES:
+        values["bandwidth_rule"] = get.pop("bandbreite")
     numbers = (("zelle", "cell_m", CELL_RANGE_M), ("bandbreite", "bandwidth_m", BANDWIDTH_RANGE_M),
                ("radius", "radius", RADIUS_RANGE), ("k", "min_count", MIN_COUNT_RANGE))
     for key, attr, bounds in numbers:
@@ -182,6 +187,8 @@ def to_query(view: View) -> dict[str, str]:
         query["bis"] = view.end.isoformat()
     if view.split:
         query["teilung"] = view.split.isoformat()
+    if view.bandwidth_m is None and view.bandwidth_rule != DEFAULT.bandwidth_rule:
+        query["bandbreite"] = view.bandwidth_rule
     simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
               ("radius", "radius"), ("k", "min_count"), ("modus", "mode"), ("daten", "dataset"),
               ("titel", "title"))

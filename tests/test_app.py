@@ -151,3 +151,17 @@ def test_lisa_says_its_accuracy_is_that_of_gi(app):
     texts = captions(app)
     assert "Für LISA-Cluster gibt es kein Vorhersagemaß; gezeigt ist Gi* für dieselbe Auswahl." in texts
     assert any(t.startswith("Gi* trifft") for t in texts)
+
+
+def test_kde_bandwidth_is_chosen_by_validation_unless_the_planner_picks_the_rule(app):
+    app.query_params["ags"] = "14612000"
+    app.query_params["methode"] = "kde"
+    app.run()
+    assert not app.exception
+    assert app.radio(key="w_bandbreite_art").value == "auto"
+    assert any(c.startswith("Bandbreite ") and "(automatisch gewählt): in 8 Prüfzeiträumen" in c
+               for c in captions(app))
+    app.radio(key="w_bandbreite_art").set_value("regel").run()
+    assert app.query_params["bandbreite"] == "regel"
+    assert any(c.startswith("Bandbreite ") and "(Standardregel (ArcGIS Pro))" in c for c in captions(app))
+    assert any("einfachen Zählung der Vorperiode" in c and "Prüfzeiträumen" in c for c in captions(app))

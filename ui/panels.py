@@ -8,6 +8,7 @@ import streamlit as st
 from geo import asskomm
 from geo.analysis import Analysis
 from geo.detail import gemeinde_detail
+from geo.hotspots.evaluate import METHOD_NAMES
 from geo.incidents import CATEGORIES, CATEGORY_LABELS
 from geo.view import View
 from layers import compose
@@ -20,6 +21,8 @@ def side(analysis: Analysis, points, shown) -> None:
     """The planner's column beside the map: count, accuracy, notes, the report."""
     view = analysis.view
     st.metric(_("Vorfälle in der Auswahl"), _n(analysis.n_incidents))
+    if line := analysis.bandwidth_line():
+        st.caption(_(line))
     accuracy(analysis)
     for note in analysis.notes:
         st.caption(_(note))
@@ -50,6 +53,26 @@ def accuracy(analysis: Analysis) -> None:
     cols[1].metric("PAI", _n(acc.pai, 1), help=_("Trefferquote ÷ Flächenanteil; über 1: besser als Zufall."))
     if shown in ev.verdicts:
         st.caption(_(ev.verdicts[shown]))
+    if ev.curve is not None:
+        st.altair_chart(concentration_chart(ev.curve, ev.area_share), width="stretch")
+        st.caption(_("Konzentrationskurve: Anteil der Folgevorfälle in den x % der Fläche mit den höchsten "
+                     "Werten; Linie: der gewählte Anteil."))
+
+
+def concentration_chart(curve, share: float) -> alt.Chart:
+    """Hit rate over 1–20 % of the area for each method, the chosen share marked."""
+    names = {m: _(METHOD_NAMES[m]) for m in curve.columns if m in METHOD_NAMES}
+    data = curve.melt(id_vars="anteil", value_vars=list(names), var_name="methode", value_name="treffer")
+    data = data.assign(methode=data["methode"].map(names), anteil=100 * data["anteil"],
+                       treffer=100 * data["treffer"])
+    lines = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("anteil:Q", title=_("Fläche (%)")), y=alt.Y("treffer:Q", title=_("Trefferquote (%)")),
+        color=alt.Color("methode:N", title=_("Methode"), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("methode:N", title=_("Methode")),
+                 alt.Tooltip("anteil:Q", title=_("Fläche (%)")),
+                 alt.Tooltip("treffer:Q", title=_("Trefferquote (%)"), format=".0f")])
+    rule = alt.Chart(alt.Data(values=[{"x": 100 * share}])).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return (lines + rule).properties(height=220)
 
 
 def figure(label: str):

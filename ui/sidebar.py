@@ -79,8 +79,14 @@ def method() -> None:
                  format_func={"gemeinde": _("Gemeinden"), "kreis": _("Kreise")}.__getitem__)
         st.select_slider(_("Zellgröße (m)"), CELL_SIZES_M, key="w_zelle",
                          help=_("Quadratische Zellen in UTM 33N, Kanten auf Vielfachen der Zellgröße."))
-        st.number_input(_("Bandbreite KDE (m, 0 = automatisch)"), 0, views.BANDWIDTH_RANGE_M[1], step=50,
-                        key="w_bandbreite", help=_("0: Standardregel (wird unter der Karte angezeigt)."))
+        kinds = {"auto": _("automatisch (Validierung)"), "regel": _("Faustregel (ArcGIS Pro)"),
+                 "fest": _("fester Wert")}
+        st.radio(_("Bandbreite KDE"), list(kinds), key="w_bandbreite_art", format_func=kinds.__getitem__,
+                 horizontal=True, help=_("Automatisch: die Bandbreite, die in den letzten Quartalen die "
+                                         "Folgevorfälle am besten getroffen hätte (1 Zelle = Zählung). "
+                                         "Die gewählte steht unter der Karte."))
+        st.number_input(_("Bandbreite (m)"), *views.BANDWIDTH_RANGE_M, step=50, key="w_bandbreite",
+                        disabled=st.session_state.w_bandbreite_art != "fest")
         st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
         st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
                   help=_("Gebiete mit weniger Vorfällen zeigen keine Zahl, Zellen mit weniger "

@@ -16,6 +16,7 @@ from ui.i18n import lang
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
 ALL = "alle"  # data set choice: all imported data (the demo data when nothing is imported)
 PKS = "pks2020"  # data set choice: the shipped BKA PKS 2020 Kreis table (real, counts per Kreis)
+FIXED_BANDWIDTH_M = 500  # what the fixed-bandwidth field offers first
 
 
 def view_from_url() -> tuple[views.View, list[str]]:
@@ -39,7 +40,8 @@ def init_widgets() -> list[str]:
         "w_kreis": view.area if view.area and len(view.area) == 5 else None,
         "w_kategorien": list(view.categories), "w_von": view.start, "w_bis": view.end,
         "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
-        "w_bandbreite": view.bandwidth_m or 0, "w_radius": view.radius, "w_k": view.min_count,
+        "w_bandbreite_art": "fest" if view.bandwidth_m else view.bandwidth_rule,
+        "w_bandbreite": view.bandwidth_m or FIXED_BANDWIDTH_M, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
         "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
@@ -62,7 +64,9 @@ def current_view() -> views.View:
     area = s.w_gemeinde or s.w_kreis
     return views.View(
         area=area, categories=tuple(s.w_kategorien) or views.DEFAULT.categories, start=s.w_von, end=s.w_bis,
-        method=s.w_methode, level=s.w_ebene, cell_m=s.w_zelle, bandwidth_m=s.w_bandbreite or None,
+        method=s.w_methode, level=s.w_ebene, cell_m=s.w_zelle,
+        bandwidth_m=s.w_bandbreite if s.w_bandbreite_art == "fest" else None,
+        bandwidth_rule=s.w_bandbreite_art if s.w_bandbreite_art != "fest" else views.DEFAULT.bandwidth_rule,
         radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=dataset(),
         title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen), split=s.w_teilung)
 

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def evaluation(args: argparse.Namespace) -> Evaluation:
     """The accuracy of the methods asked for, from the analysis of the whole period."""
     points, _aggregates, source = load(args)
-    view = View(**view_options(args), method="kde", split=args.split)
+    view = View(**view_options(args), method="gi", split=args.split)
     analysis = analyse(points, view, source=source, area_share=args.area_share)
     if analysis.evaluation is None:
         raise AtlasError(analysis.evaluation_note or "Die Vorhersagegüte lässt sich nicht prüfen.")
@@ -57,6 +57,18 @@ def run(args: argparse.Namespace) -> int:
     for method, acc in result.results.items():
         print(f"{METHOD_NAMES[method]:24} Trefferquote {zahl(100 * acc.hit_rate, 1):>5} %  "
               f"PAI {zahl(acc.pai, 2):>6}  PEI {zahl(acc.pei, 2)}  RRI {zahl(acc.rri, 2)}")
+    if result.bandwidth is not None:
+        print(f"Bandbreite KDE: {zahl(result.bandwidth.bandwidth)} m, automatisch gewählt: Trefferquote "
+              f"{zahl(100 * result.bandwidth.score, 1)} % in {len(result.bandwidth.folds)} Prüfzeiträumen "
+              f"vor dem Stichtag")
+    elif result.kde_bandwidth_m is not None:
+        print(f"Bandbreite KDE: {zahl(result.kde_bandwidth_m)} m")
+    if result.rolling is not None and len(result.rolling):
+        print("Rollierende Prüfzeiträume (Trefferquote in %):")
+        for _, row in result.rolling.iterrows():
+            figures = "  ".join(f"{METHOD_NAMES[m]} {zahl(100 * row[m], 1)}" for m in result.results)
+            period = f"{row['von']:%d.%m.%Y} – {row['bis']:%d.%m.%Y}"
+            print(f"  {period} ({zahl(row['n_test'])} Vorfälle): {figures}")
     for verdict in result.verdicts.values():
         print(verdict)
     return 0

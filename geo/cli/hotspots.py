@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         summary = (f"{len(table)} Rasterzellen, {analysis.n_incidents} Vorfälle, "
                    f"{int(table['ohne_angabe'].sum())} Zellen unter der Mindestzahl")
-        if (kde := analysis.hotspots.kde) is not None:
-            summary += f", Bandbreite {kde.bandwidth:.0f} m ({kde.bandwidth_rule})"
+        if analysis.hotspots.kde is not None:
+            summary += f"\n{analysis.bandwidth_line()}"
     print(f"{args.out}: {summary}")
     return 0

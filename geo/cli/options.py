@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.grid import DEFAULT_CELL_M
 from geo.incidents import CATEGORIES
-from geo.view import DEFAULT
+from geo.view import BANDWIDTH_RANGE_M, BANDWIDTH_RULES, DEFAULT
 
 
 def date(text: str) -> dt.date:
@@ -30,6 +30,19 @@ def categories(text: str) -> list[str]:
     return wanted
 
 
+def bandwidth(text: str) -> str | int:
+    if text in BANDWIDTH_RULES:
+        return text
+    try:
+        value = int(float(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"'{text}' ist keine Bandbreite (auto, regel oder Meter)") from err
+    low, high = BANDWIDTH_RANGE_M
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"Bandbreite {value} m liegt nicht zwischen {low} und {high} m")
+    return value
+
+
 def add_source(parser: argparse.ArgumentParser) -> None:
     """``--store`` or ``--incidents``, ``--category``, ``--area``, ``--cell``."""
     source = parser.add_mutually_exclusive_group(required=True)
@@ -42,8 +55,9 @@ def add_source(parser: argparse.ArgumentParser) -> None:
                         help="Zellgröße in m (100–1000, Standard 250)")
     parser.add_argument("--radius", type=int, default=DEFAULT.radius,
                         help=f"Gi*/LISA-Nachbarschaft in Zellen (Standard {DEFAULT.radius})")
-    parser.add_argument("--bandwidth", type=float,
-                        help="KDE-Bandbreite in m (Standard: Regel, siehe Ausgabe)")
+    parser.add_argument("--bandwidth", type=bandwidth, default="auto",
+                        help="KDE-Bandbreite: auto (Standard, durch Validierung gewählt), regel "
+                             "(Faustregel ArcGIS Pro) oder Meter")
 
 
 def load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
@@ -65,4 +79,6 @@ def view_options(args: argparse.Namespace) -> dict[str, object]:
     cell = args.cell
     return {"area": None if args.area.strip() == "14" else args.area.strip(),
             "categories": tuple(args.category), "cell_m": int(cell) if float(cell).is_integer() else cell,
-            "radius": args.radius, "bandwidth_m": args.bandwidth}
+            "radius": args.radius,
+            "bandwidth_m": None if isinstance(args.bandwidth, str) else args.bandwidth,
+            "bandwidth_rule": args.bandwidth if isinstance(args.bandwidth, str) else DEFAULT.bandwidth_rule}

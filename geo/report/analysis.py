@@ -238,9 +238,31 @@ def _accuracy(analysis: Analysis) -> list[Block]:
             f"den markierten {_pct(result.area_share)} der Fläche?",
         ),
         Block("table", header=("Methode", "Trefferquote", "PAI"), rows=rows, widths=(3, 1.2, 1)),
-        *(Block("note", v) for v in result.verdicts.values()),
-        Block("note", "PAI = Trefferquote ÷ Flächenanteil; über 1 heißt besser als Zufall."),
     ]
+    if result.kde_bandwidth_m is not None:
+        choice = result.bandwidth
+        how = "nach der Faustregel (ArcGIS Pro)"
+        if choice is not None:
+            how = (f"automatisch gewählt (beste Trefferquote in {zahl(len(choice.folds))} Prüfzeiträumen "
+                   f"vor {last}, {_pct(choice.score)})")
+        blocks.append(Block("note", f"Kerndichte mit {zahl(result.kde_bandwidth_m)} m Bandbreite, {how}; "
+                                    "eine Bandbreite von einer Zelle ist die einfache Zählung."))
+    if result.rolling is not None and len(result.rolling):
+        blocks += [
+            Block("p", "Wie stabil ist das? Jedes Quartal des Prüfzeitraums, vorhergesagt aus allen "
+                       "Vorfällen davor (Trefferquote in den markierten Flächen):"),
+            Block("table", header=("Quartal", "Vorfälle", *(names[m] for m in result.results)),
+                  rows=tuple((f"{r['von']:%d.%m.%Y} – {r['bis']:%d.%m.%Y}", zahl(r["n_test"]),
+                              *(_pct(r[m]) for m in result.results)) for _, r in result.rolling.iterrows()),
+                  widths=(2.2, 0.9, *([1.3] * len(result.results)))),
+        ]
+    blocks += [*(Block("note", v) for v in result.verdicts.values())]
+    if result.curve is not None:
+        chart = charts.concentration_chart(result.curve, {m: names[m] for m in result.results},
+                                           share=result.area_share)
+        blocks.append(Block("image", "Konzentrationskurve: Trefferquote je nach markierter Fläche; "
+                                     "gestrichelt der gewählte Anteil", png=chart))
+    blocks.append(Block("note", "PAI = Trefferquote ÷ Flächenanteil; über 1 heißt besser als Zufall."))
     return blocks
 
 

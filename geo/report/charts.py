@@ -205,3 +205,21 @@ def trend_chart(per_year: pd.DataFrame, *, title: str) -> bytes:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(fig)
+
+
+def concentration_chart(curve: pd.DataFrame, names: dict[str, str], *, share: float) -> bytes:
+    """Hit rate (%) over 1–20 % of the area, a line per method (`names`: column → German label),
+    the chosen `share` marked."""
+    fig, ax = plt.subplots(figsize=(6.7, 3.2))
+    for column, label in names.items():
+        ax.plot(100 * curve["anteil"], 100 * curve[column], marker="o", markersize=3, linewidth=1.5,
+                label=label)
+    ax.axvline(100 * share, color="#555555", linestyle="--", linewidth=1)
+    ax.set_xlabel("markierte Fläche (%)")
+    ax.set_ylabel("Trefferquote (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(axis="y", color="#dddddd")
+    ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(fig)

@@ -37,7 +37,8 @@ MACHINE_KEYS = {
     "rates": ["methode", "gebiet", "kategorien", "von", "bis", "vorfaelle", "mindestzahl", "ebene",
               "rate_sachsen_je_1000"],
     "kde": ["methode", "gebiet", "kategorien", "von", "bis", "vorfaelle", "mindestzahl", "zellgroesse_m",
-            "radius_zellen", "bandbreite_m", "bandbreite_regel", "teilung", "flaechenanteil"],
+            "radius_zellen", "bandbreite_m", "bandbreite_regel", "bandbreite_trefferquote", "teilung",
+            "flaechenanteil"],
     "gi": ["methode", "gebiet", "kategorien", "von", "bis", "vorfaelle", "mindestzahl", "zellgroesse_m",
            "radius_zellen", "teilung", "flaechenanteil"],
 }

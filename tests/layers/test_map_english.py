@@ -113,7 +113,7 @@ def test_english_gi_legend_lists_the_classes(points):
 
 
 def test_english_kde_legend_note(points):
-    analysis = freiberg(points, "kde")
+    analysis = freiberg(points, "kde", bandwidth_rule="regel")
     kde = analysis.hotspots.kde
     html = html_of(analysis, lang="en")
     assert (kde.kernel, kde.bandwidth_rule) == ("quartic", "Standardregel (ArcGIS Pro)")

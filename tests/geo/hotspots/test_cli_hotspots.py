@@ -71,9 +71,15 @@ def test_evaluate_json(files, capsys):
     assert main(["evaluate", "--store", str(files / "store"), "--category", "graffiti", "--method", "all",
                  "--split", "2024-01-01", "--area", "14612000", "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(result) == {"area_share", "n_train", "n_test", "results"}
+    # The original keys stay; the curve, the rolling blocks and the bandwidth came with issue 12.
+    assert set(result) == {"area_share", "n_train", "n_test", "results", "curve", "rolling", "ranges",
+                           "verdicts", "bandwidth"}
     assert set(result["results"]) == {"grid", "kde", "gi"}
     assert set(result["results"]["gi"]) == {"hit_rate", "pai", "pei", "rri"}
+    assert set(result["curve"]) == {"area_share", "grid", "kde", "gi"} and len(result["curve"]["gi"]) == 20
+    assert [set(block) for block in result["rolling"]] == [{"from", "to", "n_test", "grid", "kde", "gi"}] * 4
+    assert set(result["ranges"]) == {"grid", "kde", "gi"} and set(result["verdicts"]) == {"kde", "gi"}
+    assert set(result["bandwidth"]) == {"m", "cells", "rule", "score", "se", "folds"}
 
 
 def test_evaluate_text_says_whether_methods_beat_the_counts(files, capsys):
