@@ -10,8 +10,13 @@ the more, the smaller the population:
     r̂_i = b + C_i (r_i − b),   C_i = a / (a + b / P_i)
 
 This equals the posterior mean of a Gamma(b²/a, b/a) prior with Poisson counts, so the
-**interval** (default 90 %) is the Gamma(b²/a + y_i, b/a + P_i) posterior interval
-(if a = 0 every area is shrunk fully to b and the interval collapses to it).
+**interval** (default 90 %) is the Gamma(b²/a + y_i, b/a + P_i) posterior interval.
+If a = 0 (the crude rates vary no more than Poisson chance would make them: no
+between-area variance, the prior has no spread) every area is shrunk fully to b; the
+posterior interval would collapse to that point, so the interval is then the exact
+Poisson (Garwood) interval of the crude rate at the same level,
+[χ²(α/2; 2y_i) / 2P_i, χ²(1 − α/2; 2y_i + 2) / 2P_i] (lower bound 0 for y_i = 0). It
+shows how uncertain the area's own figure is and need not contain b.
 
 Areas with fewer than `min_count` incidents (default 3) are **suppressed**: count,
 rates and interval are NA, so no layer or export can show the figure. Optional
@@ -21,7 +26,9 @@ pooling lifts areas over the minimum and says so in ``pooled``:
   -verband gets the figures of the whole group.
 * ``pool="years"``: the period is extended backwards by whole period lengths (up to
   `max_pool` more) until the minimum is reached; the rate is then the average per
-  period length.
+  period length. The time at risk counts only from the data start (the day of the
+  earliest incident in the points given, any category): a view of 01.07.2021–30.06.2022
+  pooled with the year before on data from 01.01.2021 covers 1.5 period lengths, not 2.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from scipy import stats
 
 from geo.boundaries import load_gemeinden, load_kreise
 from geo.errors import AtlasError
+from geo.fmt import zahl
 from geo.hotspots.points import DateLike, select, timestamp
 
 LEVELS = ("gemeinde", "kreis")
@@ -72,19 +80,35 @@ def eb_prior(counts: np.ndarray, population: np.ndarray) -> tuple[float, float]:
     return float(b), float(max(0.0, s2 - b / pop.mean()))
 
 
+def poisson_interval(counts: np.ndarray, exposure: np.ndarray, *, level: float = 0.90
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson (Garwood 1936) interval of the crude rate y / P.
+
+    Lower bound Gamma(y, 1)'s α/2 quantile / P (0 for y = 0), upper bound
+    Gamma(y + 1, 1)'s 1 − α/2 quantile / P (the χ² form halved), α = 1 − `level`.
+    """
+    y = np.asarray(counts, dtype=np.float64)
+    pop = np.asarray(exposure, dtype=np.float64)
+    tail = (1.0 - level) / 2.0
+    low = np.where(y > 0, stats.gamma.ppf(tail, np.maximum(y, 1.0)), 0.0) / pop
+    high = stats.gamma.ppf(1.0 - tail, y + 1.0) / pop
+    return low, high
+
+
 def eb_posterior(counts: np.ndarray, exposure: np.ndarray, *, b: float, a: float, level: float = 0.90
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posterior mean and interval of the rate under the Gamma(b²/a, b/a) prior.
 
     `exposure` is the population (times the number of periods when periods are pooled).
     The mean equals Marshall's b + a / (a + b / P) · (y / P − b). With a = 0 (or b = 0)
-    every area is shrunk fully to b and the interval collapses to it.
+    every area is shrunk fully to b; the interval is then the exact Poisson interval
+    of the crude rate (:func:`poisson_interval`) instead of a zero-width one.
     """
     y = np.asarray(counts, dtype=np.float64)
     pop = np.asarray(exposure, dtype=np.float64)
     if a == 0.0 or b == 0.0:
-        full = np.full(len(y), b)
-        return full, full.copy(), full.copy()
+        low, high = poisson_interval(y, pop, level=level)
+        return np.full(len(y), b), low, high
     smoothed = b + a / (a + b / pop) * (y / pop - b)
     shape, rate = b * b / a + y, b / a + pop
     tail = (1.0 - level) / 2.0
@@ -114,6 +138,25 @@ def empirical_bayes(counts: np.ndarray, population: np.ndarray, *, level: float 
     b, a = eb_prior(counts, population)
     smoothed, low, high = eb_posterior(counts, population, b=b, a=a, level=level)
     return smoothed, low, high, b
+
+
+def eb_standardised(counts: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Assunção & Reis (1999) EB-standardised rates, the values of a LISA on rates.
+
+    z_i = (r_i − b) / √v_i with r_i = y_i / P_i, Marshall's b and raw a = s² − b / P̄
+    (not cut at 0) and v_i = a + b / P_i, or b / P_i where that is negative — esda's
+    ``assuncao_rate``. Small areas, whose crude rates scatter most, get the largest v_i,
+    so their chance deviations weigh less. All zero (no incidents at all) gives zeros.
+    """
+    y = np.asarray(counts, dtype=np.float64)
+    pop = np.asarray(population, dtype=np.float64)
+    b = y.sum() / pop.sum()
+    if b == 0.0:
+        return np.zeros(len(y))
+    s2 = (pop * (y / pop - b) ** 2).sum() / pop.sum()
+    v = s2 - b / pop.mean() + b / pop
+    v = np.where(v < 0, b / pop, v)
+    return (y / pop - b) / np.sqrt(v)
 
 
 def rates_table(counts: pd.Series, *, level: str = "gemeinde", per: int = 1_000, min_count: int = 3,
@@ -245,6 +288,9 @@ def _pool_periods(table: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, categori
     if t0 is None or t1 is None:
         raise AtlasError("Zusammenfassen über Jahre braucht einen Zeitraum mit Beginn und Ende.")
     length = t1 - t0 + pd.Timedelta(1, "ns")
+    # Time at risk starts with the data: the day of the earliest incident given (any category).
+    first_seen = points["time"].min() if len(points) else pd.NaT
+    data_start = t0 if pd.isna(first_seen) else min(t0, pd.Timestamp(first_seen).normalize())
     pop = table["einwohner"].to_numpy(np.float64)
     for extra in range(1, max_pool + 1):
         todo = table["suppressed"].to_numpy()
@@ -253,9 +299,16 @@ def _pool_periods(table: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, categori
         earlier = select(points, categories=categories, start=t0 - extra * length, end=t1)
         y = count_points(earlier, level=level).reindex(table["ags"], fill_value=0).to_numpy(np.int64)
         lift = todo & (y >= min_count)
-        first = (t0 - extra * length).strftime("%d.%m.%Y")
-        note = f"{extra + 1} Zeiträume ab {first} zusammen (Durchschnitt je Zeitraum)"
-        _set_pooled(table, lift, y, pop * (extra + 1), note)
+        begin = max(t0 - extra * length, data_start)
+        periods = (t1 - begin + pd.Timedelta(1, "ns")) / length
+        if begin > t0 - extra * length:
+            note = (f"{zahl(periods, 2)} Zeiträume ab {begin:%d.%m.%Y} (Datenbeginn) zusammen "
+                    "(Durchschnitt je Zeitraum)")
+        else:
+            note = f"{extra + 1} Zeiträume ab {begin:%d.%m.%Y} zusammen (Durchschnitt je Zeitraum)"
+        _set_pooled(table, lift, y, pop * periods, note)
+        if begin > t0 - extra * length:
+            break  # earlier periods hold no data
     return table
 
 

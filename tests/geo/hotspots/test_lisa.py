@@ -1,10 +1,14 @@
-"""Local Moran equals esda's Moran_Local (analytical moments, total randomisation, Anselin 1995)."""
+"""Local Moran equals esda's Moran_Local (analytical moments, total randomisation, Anselin 1995);
+the Gemeinde LISA equals esda's Moran_Local_Rate (EB-standardised rates, Assunção & Reis 1999)."""
+
+import warnings
 
 import numpy as np
 import pytest
-from esda import Moran_Local
-from libpysal.weights import W
+from esda import Moran_Local, Moran_Local_Rate
+from libpysal.weights import Queen, W
 
+from geo.boundaries import load_gemeinden
 from geo.errors import AtlasError
 from geo.hotspots.areas_lisa import gemeinde_lisa, gemeinde_neighbours
 from geo.hotspots.gistar import NoVariationError
@@ -57,3 +61,21 @@ def test_lisa_without_variation_or_with_too_few_units_is_a_clear_message(freiber
         lisa_grid(freiberg, np.zeros(freiberg.shape, dtype=int))
     with pytest.raises(AtlasError, match="mindestens drei Einheiten"):
         lisa_areas(np.array([1.0, 2.0]), gemeinde_neighbours()[:2, :2])
+
+
+def test_gemeinde_lisa_is_esdas_rate_lisa_on_libpysal_queen_weights(demo):
+    gem = load_gemeinden()
+    queen = Queen.from_dataframe(gem, use_index=False, silence_warnings=True)
+    assert abs(queen.sparse.tocsr() - gemeinde_neighbours()).sum() == 0
+    counts = count_points(select(demo, categories="violence")).to_numpy().astype(float)
+    pop = areas("gemeinde")["einwohner"].to_numpy().astype(float)
+    ours = gemeinde_lisa(demo, categories="violence")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # esda's notice about its future default
+        ref = Moran_Local_Rate(counts, pop, queen, transformation="r", permutations=999, seed=1)
+    np.testing.assert_allclose(ours["lisa_i"], ref.Is, rtol=0, atol=1e-12)
+    # Permutation inference by default: p on the grid of 2·(1 + j) / 1000, close to 2 × esda's p_sim.
+    p = ours["lisa_p"].to_numpy()
+    steps = p[p < 1] * 1000 / 2
+    np.testing.assert_allclose(steps, np.round(steps), atol=1e-9)
+    assert (np.abs(p / 2 - ref.p_sim) < 0.05).mean() > 0.95

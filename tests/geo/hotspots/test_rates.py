@@ -6,10 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from esda.smoothing import Empirical_Bayes
+from scipy import stats
 
 from geo.crs import METRIC_CRS
 from geo.errors import AtlasError, CRSError
-from geo.hotspots.rates import aggregate_rates, area_rates, count_points, empirical_bayes
+from geo.hotspots.rates import (
+    aggregate_rates,
+    area_rates,
+    count_points,
+    eb_prior,
+    empirical_bayes,
+)
+from tests.geo.hotspots.constructed import incident_points
 
 
 def test_counts_and_crude_rates_per_gemeinde(demo):
@@ -122,3 +130,33 @@ def test_wrong_crs_and_bad_options_are_german_errors(demo):
 def test_no_incidents_give_zero_counts_all_suppressed(demo):
     rates = area_rates(demo.iloc[:0])
     assert rates["suppressed"].all() and rates.attrs["saxony_rate"] == 0
+
+
+def test_pooling_years_counts_time_at_risk_only_from_the_data_start():
+    freiberg, leipzig = "14522180", "14713000"
+    rows = [("graffiti", "2021-01-01 10:00", leipzig),   # the first incident of the data
+            ("graffiti", "2021-03-15", freiberg),          # before the view, after the data start
+            ("graffiti", "2021-09-01", freiberg), ("graffiti", "2022-03-01", freiberg),
+            *[("graffiti", f"2021-{m:02d}-10", leipzig) for m in range(7, 13)]]
+    pooled = area_rates(incident_points(rows), start="2021-07-01", end="2022-06-30", pool="years")
+    row = pooled.set_index("ags").loc[freiberg]
+    assert row["count"] == 3 and not row["suppressed"]
+    # One year before the view would start on 01.07.2020; the data cover 01.01.2021–30.06.2022.
+    covered = (dt.date(2022, 6, 30) - dt.date(2021, 1, 1)).days + 1
+    length = (dt.date(2022, 6, 30) - dt.date(2021, 7, 1)).days + 1
+    assert row["rate"] == pytest.approx(3 / (row["einwohner"] * covered / length) * 1000, rel=1e-9)
+    assert "01.01.2021" in row["pooled"] and "Datenbeginn" in row["pooled"]
+
+
+def test_interval_without_between_area_variance_is_the_exact_poisson_interval():
+    # Crude rates vary less than Poisson chance: Marshall's a is 0, the prior has no spread.
+    for counts, pop in [(np.array([2, 4, 6, 8]), np.array([1000.0, 2000.0, 3000.0, 4000.0])),
+                        (np.array([0, 1, 1]), np.array([1000.0, 1000.0, 1000.0]))]:
+        assert eb_prior(counts, pop) == (pytest.approx(counts.sum() / pop.sum()), 0.0)
+        smoothed, low, high, b = empirical_bayes(counts, pop, level=0.90)
+        garwood_low = np.where(counts > 0, stats.chi2.ppf(0.05, 2 * np.maximum(counts, 1)) / 2, 0.0) / pop
+        garwood_high = stats.chi2.ppf(0.95, 2 * counts + 2) / 2 / pop
+        np.testing.assert_allclose(smoothed, b, rtol=1e-12)
+        np.testing.assert_allclose(low, garwood_low, rtol=1e-10, atol=0)
+        np.testing.assert_allclose(high, garwood_high, rtol=1e-10)
+        assert (high - low > 0).all()
