@@ -29,10 +29,12 @@ from geo.export import for_export
 from geo.grid import study_grid
 from geo.hotspots import (
     GI_CLASSES,
+    EmergingHotspots,
     Evaluation,
     GridHotspots,
     aggregate_rates,
     area_rates,
+    emerging_hotspots,
     evaluate,
     grid_hotspots,
 )
@@ -50,7 +52,9 @@ METHOD_LABELS = {
     "kde": "Kerndichte (KDE)",
     "gi": "Hotspots (Getis-Ord Gi*)",
     "lisa": "Cluster (Local Moran)",
+    "emerging": "Neue und wachsende Hotspots",
 }
+STEP_NAMES = {"quartal": "Quartale", "jahr": "Jahre"}
 SAXONY = "14"
 
 
@@ -78,6 +82,8 @@ class Analysis:
         Why there is no `evaluation` (period too short, no incidents before the split …).
     bandwidth_choice : BandwidthChoice or None
         How the KDE map's bandwidth was chosen ("automatisch": by validation on the period).
+    emerging : EmergingHotspots or None
+        For ``method="emerging"``: the pattern of every cell (privacy threshold applied).
     """
 
     view: View
@@ -94,6 +100,7 @@ class Analysis:
     evaluation_note: str | None = None
     bandwidth_choice: BandwidthChoice | None = None
     area_share: float = DEFAULT_AREA_SHARE
+    emerging: EmergingHotspots | None = None
 
     def bandwidth_line(self) -> str | None:
         """German sentence on the KDE map's bandwidth and how it was chosen, or None."""
@@ -136,6 +143,8 @@ class Analysis:
         Rates cover all of Saxony (the map compares the area with it); with `area_only`
         only the rows of the view's area: its Gemeinden, or the Kreis it lies in.
         """
+        if self.emerging is not None:
+            return for_export(self.emerging.cells)
         if self.rates is None:
             return for_export(self.hotspots.cells)
         key = self.view.area or SAXONY
@@ -166,6 +175,10 @@ class Analysis:
         else:
             meta["Zellgröße (m)"] = str(view.cell_m)
             meta["Radius (Zellen)"] = str(view.radius)
+            if self.emerging is not None:
+                steps = self.emerging.steps
+                meta["Zeitschritte"] = (f"{len(steps)} {STEP_NAMES[view.step]} ({_step_label(steps[0])} bis "
+                                        f"{_step_label(steps[-1])})")
             if self.hotspots is not None and self.hotspots.kde is not None:
                 meta["Bandbreite (m)"] = f"{self.hotspots.kde.bandwidth:.0f}"
         if self.demo:
@@ -185,6 +198,8 @@ class Analysis:
                 meta["rate_sachsen_je_1000"] = repr(float(self.rates.attrs["saxony_rate"]))
             return meta
         meta |= {"zellgroesse_m": f"{view.cell_m:g}", "radius_zellen": str(view.radius)}
+        if self.emerging is not None:
+            meta |= {"zeitschritt": view.step, "zeitschritte": ",".join(self.emerging.steps)}
         if self.hotspots is not None and self.hotspots.kde is not None:
             meta |= {"bandbreite_m": repr(float(self.hotspots.kde.bandwidth)),
                      "bandbreite_regel": self.hotspots.kde.bandwidth_rule}
@@ -290,6 +305,8 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
         msg = phrase("Für diese Auswahl gibt es keine Vorfälle – bitte Zeitraum oder Kategorien erweitern.")
         raise AtlasError(msg)
     grid = study_grid(area, cell=view.cell_m)
+    if view.method == "emerging":
+        return _emerging_analysis(chosen, view, grid, start, end, notes, source, demo, area_share)
     choice = None
     bandwidth: float | None = view.bandwidth_m
     if view.method == "kde" and bandwidth is None and view.bandwidth_rule == "auto":
@@ -302,17 +319,7 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if choice is not None:
         hotspots = dataclasses.replace(hotspots, kde=dataclasses.replace(hotspots.kde, bandwidth_rule=RULE))
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
-    evaluation, split, missing = None, None, None
-    if start and end and (end - start).days >= 60:
-        split = view.split or default_split(start, end)
-        try:
-            evaluation = evaluate(chosen, split=split, area=area, cell=view.cell_m, start=start, end=end,
-                                  bandwidth=view.bandwidth_m or view.bandwidth_rule, radius=view.radius,
-                                  grid=hotspots.grid, area_share=area_share)
-        except AtlasError as err:
-            missing = phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err))
-    else:
-        missing = phrase("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage).")
+    evaluation, split, missing = _accuracy(chosen, view, hotspots.grid, start, end, area_share)
     if missing is not None:
         notes.append(missing)
     if hotspots.n_incidents < 30:
@@ -320,6 +327,44 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
                             "wenigen Fällen selten.", n=hotspots.n_incidents))
     return Analysis(view, None, hotspots, evaluation, split, hotspots.n_incidents, start, end, notes,
                     source, demo, missing, choice, area_share)
+
+
+def _accuracy(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.date | None, end: dt.date | None,
+              area_share: float) -> tuple[Evaluation | None, dt.date | None, str | None]:
+    """The predictive accuracy of the view's selection, or why there is none."""
+    if not (start and end and (end - start).days >= 60):
+        return None, None, phrase("Für die Vorhersagegüte ist der Zeitraum zu kurz (mindestens 60 Tage).")
+    split = view.split or default_split(start, end)
+    try:
+        return evaluate(chosen, split=split, area=view.area or SAXONY, cell=view.cell_m, start=start, end=end,
+                        bandwidth=view.bandwidth_m or view.bandwidth_rule, radius=view.radius, grid=grid,
+                        area_share=area_share), split, None
+    except AtlasError as err:
+        return None, split, phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err))
+
+
+def _step_label(label: str) -> str:
+    """``2021q3`` → ``Q3 2021``; a year stays as it is."""
+    year, _, quarter = label.partition("q")
+    return f"Q{quarter} {year}" if quarter else year
+
+
+def _emerging_analysis(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.date | None,
+                       end: dt.date | None, notes: list[str], source: str, demo: bool,
+                       area_share: float) -> Analysis:
+    """Gi* per quarter or year, its trend and pattern per cell (:func:`geo.hotspots.emerging_hotspots`)."""
+    result = emerging_hotspots(chosen, grid=grid, step=view.step, radius=view.radius,
+                               min_count=view.min_count, start=start, end=end)
+    evaluation, split, missing = _accuracy(chosen, view, grid, start, end, area_share)
+    first, last = (_step_label(result.steps[i]) for i in (0, -1))
+    notes.append(phrase("{n} {steps} von {first} bis {last}; ein Muster braucht signifikante Gi*-Werte "
+                        "(FDR) in den Zeitschritten, „zunehmend“ und „abnehmend“ dazu einen "
+                        "Mann-Kendall-Trend.", n=len(result.steps), steps=phrase(STEP_NAMES[view.step]),
+                        first=first, last=last))
+    if missing is not None:
+        notes.append(missing)
+    return Analysis(view, None, None, evaluation, split, result.n_incidents, start, end, notes, source, demo,
+                    missing, None, area_share, result)
 
 
 def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], source: str,

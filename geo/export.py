@@ -32,7 +32,7 @@ EXPORT_COLUMNS = {
     "ratio_smoothed": "verhaeltnis_sachsen_geglaettet", "suppressed": "ohne_angabe",
     "pooled": "zusammengefasst", "cell_id": "zelle", "density": "dichte_je_km2",
     "count_nearby": "vorfaelle_nachbarschaft", "gi_bin": "gi_stufe", "gi_class": "gi_klasse",
-    "lisa_class": "lisa_klasse",
+    "lisa_class": "lisa_klasse", "pattern": "muster",
 }
 ROUNDED_COLUMNS = ("rate_je_1000", "rate_geglaettet", "rate_90_unten", "rate_90_oben", "verhaeltnis_sachsen",
                    "verhaeltnis_sachsen_geglaettet", "dichte_je_km2", "gi_z", "lisa_i", "lisa_z")
@@ -51,9 +51,10 @@ def for_export(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` with 4 decimals where more would be noise to a reader (:data:`ROUNDED_COLUMNS`;
-    p-values keep theirs): for the CSV only."""
-    return table.assign(**{c: table[c].round(4) for c in ROUNDED_COLUMNS if c in table})
+    """`table` with 4 decimals where more would be noise to a reader (:data:`ROUNDED_COLUMNS`, the
+    per-step ``gi_z_…`` and ``mk_z`` of emerging hot spots; p-values keep theirs): for the CSV only."""
+    shortened = [c for c in table.columns if c in ROUNDED_COLUMNS or str(c).startswith(("gi_z_", "mk_z"))]
+    return table.assign(**{c: table[c].round(4) for c in shortened})
 
 
 def result_bytes(table: gpd.GeoDataFrame, metadata: Mapping[str, object], fmt: str) -> bytes:

@@ -25,7 +25,8 @@ from geo.files import write_atomic
 from geo.incidents.categories import CATEGORIES
 from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
 
-METHODS = ("rates", "kde", "gi", "lisa")
+METHODS = ("rates", "kde", "gi", "lisa", "emerging")
+STEPS = ("quartal", "jahr")  # emerging hot spots: time steps
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
 BANDWIDTH_RULES = ("auto", "regel")  # ``bandbreite=auto|regel|<metres>``
@@ -50,6 +51,7 @@ class View:
     cell_m: int = 250
     bandwidth_m: int | None = None  # a fixed KDE bandwidth in metres; None: by `bandwidth_rule`
     bandwidth_rule: str = "auto"  # "auto": chosen by validation; "regel": ArcGIS Pro's rule
+    step: str = "quartal"  # emerging hot spots: "quartal" or "jahr"
     radius: int = 1
     min_count: int = 3
     mode: str = "planung"
@@ -101,7 +103,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     (``auto``, ``regel`` or metres),
     ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
     (comma-separated overlays: ``asskomm``, ``befragung``), ``teilung`` (split date of the
-    predictive accuracy check).
+    predictive accuracy check), ``schritt`` (``quartal`` or ``jahr``: the time steps of
+    ``methode=emerging``).
     """
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -142,7 +145,7 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         values.pop("start"), values.pop("end")
 
     for key, attr, allowed in (("methode", "method", METHODS), ("modus", "mode", MODES),
-                               ("ebene", "level", LEVELS)):
+                               ("ebene", "level", LEVELS), ("schritt", "step", STEPS)):
         if key in get:
             if get[key] in allowed:
                 values[attr] = get[key]
@@ -190,8 +193,8 @@ def to_query(view: View) -> dict[str, str]:
     if view.bandwidth_m is None and view.bandwidth_rule != DEFAULT.bandwidth_rule:
         query["bandbreite"] = view.bandwidth_rule
     simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
-              ("radius", "radius"), ("k", "min_count"), ("modus", "mode"), ("daten", "dataset"),
-              ("titel", "title"))
+              ("radius", "radius"), ("k", "min_count"), ("schritt", "step"), ("modus", "mode"),
+              ("daten", "dataset"), ("titel", "title"))
     for key, attr in simple:
         value = getattr(view, attr)
         if value != getattr(DEFAULT, attr) and value is not None:

@@ -31,6 +31,7 @@ from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
 from layers import maps
 from layers import survey as survey_layers
+from layers.emerging import emerging_layer, emerging_legend_html
 from layers.hotspots import (
     gi_layer,
     gi_legend_html,
@@ -207,6 +208,10 @@ def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> foli
         layer, legend = kde_layer(result, lang=lang), kde_legend_html(result, lang=lang)
     elif method == "gi":
         layer, legend = gi_layer(result, council=council, lang=lang), gi_legend_html(lang=lang)
+    elif method == "emerging":
+        result = analysis.emerging
+        layer = emerging_layer(result, council=council, lang=lang)
+        legend = emerging_legend_html(result, lang=lang)
     else:
         layer, legend = lisa_layer(result, council=council, lang=lang), lisa_legend_html(lang=lang)
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
@@ -217,7 +222,7 @@ EXPORTS = {"CSV": ("csv", "text/csv"), "GeoPackage": ("gpkg", "application/geopa
 
 
 #: Method → its word in export file names.
-_FILE_METHOD = {"rates": "raten", "kde": "kerndichte", "gi": "gi", "lisa": "lisa"}
+_FILE_METHOD = {"rates": "raten", "kde": "kerndichte", "gi": "gi", "lisa": "lisa", "emerging": "emerging"}
 
 
 def export_name(analysis: Analysis, kind: str) -> str:

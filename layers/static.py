@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 
 from geo import boundaries
 from geo.analysis import METHOD_LABELS, Analysis
+from geo.hotspots.emerging import PATTERN_COLOURS
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import phrase, translate
 from geo.report.charts import framed_map
@@ -61,6 +62,19 @@ def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
             note = translate(phrase("Kerndichte bis {vmax:.1f} Vorfälle/km², Bandbreite {bandwidth:.0f} m",
                                     vmax=vmax, bandwidth=float(result.kde.bandwidth)), lang)
             ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", fontsize=7)
+            return
+        if analysis.emerging is not None:
+            cells = analysis.emerging.cells
+            cells = cells[~cells["suppressed"] & cells["pattern"].isin(list(PATTERN_COLOURS))]
+            if cells.empty:
+                ax.text(0.5, 0.5, translate("Keine Zelle zeigt ein Muster.", lang), transform=ax.transAxes,
+                        ha="center")
+                return
+            colours = [PATTERN_COLOURS[p] for p in cells["pattern"]]
+            cells.plot(ax=ax, color=colours, edgecolor="none", zorder=2)
+            shown = [p for p in PATTERN_COLOURS if p in set(cells["pattern"])]
+            ax.legend([Rectangle((0, 0), 1, 1, color=PATTERN_COLOURS[p]) for p in shown],
+                      [translate(p, lang) for p in shown], **_LEGEND)
             return
         column, colours = ("gi_bin", GI_COLOURS) if view.method == "gi" else ("lisa_class", LISA_COLOURS)
         cells = result.cells[result.cells[column].isin([k for k in colours if k != 0])]

@@ -165,3 +165,14 @@ def test_kde_bandwidth_is_chosen_by_validation_unless_the_planner_picks_the_rule
     assert app.query_params["bandbreite"] == "regel"
     assert any(c.startswith("Bandbreite ") and "(Standardregel (ArcGIS Pro))" in c for c in captions(app))
     assert any("einfachen Zählung der Vorperiode" in c and "Prüfzeiträumen" in c for c in captions(app))
+
+
+def test_emerging_hot_spots_in_the_url_with_yearly_steps(app):
+    for key, value in {"ags": "14612000", "methode": "emerging", "schritt": "jahr"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    assert app.radio(key="w_schritt").value == "jahr"
+    assert any("Neue und wachsende Hotspots" in c for c in captions(app))
+    assert any(c.startswith("4 Jahre von 2021 bis 2024") for c in captions(app))
+    assert app.query_params["schritt"] == "jahr"

@@ -37,11 +37,14 @@ def accuracy(analysis: Analysis) -> None:
     ev = analysis.evaluation
     if ev is None:
         return
-    shown = {"kde": "kde", "gi": "gi", "lisa": "gi"}[analysis.view.method]
+    shown = {"kde": "kde", "gi": "gi", "lisa": "gi", "emerging": "gi"}[analysis.view.method]
     acc, base = ev.results[shown], ev.results["grid"]
     st.subheader(_("Vorhersagegüte"))
     if analysis.view.method == "lisa":
         st.caption(_("Für LISA-Cluster gibt es kein Vorhersagemaß; gezeigt ist Gi* für dieselbe Auswahl."))
+    elif analysis.view.method == "emerging":
+        st.caption(_("Für Muster über die Zeit gibt es kein Vorhersagemaß; gezeigt ist Gi* für dieselbe "
+                     "Auswahl."))
     st.caption(_("Gelernt bis {split}, geprüft danach: die {share} % der Fläche mit den höchsten Werten.")
                .format(split=f"{analysis.split:%d.%m.%Y}", share=_n(100 * ev.area_share)))
     cols = st.columns(2)

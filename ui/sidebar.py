@@ -88,6 +88,10 @@ def method() -> None:
         st.number_input(_("Bandbreite (m)"), *views.BANDWIDTH_RANGE_M, step=50, key="w_bandbreite",
                         disabled=st.session_state.w_bandbreite_art != "fest")
         st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
+        steps = {"quartal": _("Quartale"), "jahr": _("Jahre")}
+        st.radio(_("Zeitschritte (neue und wachsende Hotspots)"), views.STEPS, key="w_schritt",
+                 format_func=steps.__getitem__, horizontal=True,
+                 help=_("Gi* wird je Zeitschritt berechnet; es braucht mindestens 4 Zeitschritte."))
         st.slider(_("Mindestanzahl je Gebiet/Zelle"), *views.MIN_COUNT_RANGE, key="w_k",
                   help=_("Gebiete mit weniger Vorfällen zeigen keine Zahl, Zellen mit weniger "
                          "Vorfällen in ihrer Nachbarschaft keinen Hotspot."))

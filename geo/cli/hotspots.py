@@ -1,11 +1,11 @@
 """``python -m geo hotspots``: rates per area or hotspot statistics per cell, written to a file.
 
-One row per area (``--method rates``) or per study cell (``kde``, ``gi``, ``lisa``; zero
-cells included) as GeoPackage or GeoJSON (EPSG:25833, full precision) or CSV (German
-spreadsheet style, rounded, metadata lines on top). The figures come from
-:func:`geo.analysis.analyse`, as in the app and the report: the same privacy threshold
-(``--min-count``, default 3) blanks cells whose neighbourhood holds fewer incidents
-(``ohne_angabe``). Columns and metadata: README, "Ausgaben".
+One row per area (``--method rates``) or per study cell (``kde``, ``gi``, ``lisa``,
+``emerging`` with ``--step quartal|jahr``; zero cells included) as GeoPackage or GeoJSON
+(EPSG:25833, full precision) or CSV (German spreadsheet style, rounded, metadata lines on
+top). The figures come from :func:`geo.analysis.analyse`, as in the app and the report:
+the same privacy threshold (``--min-count``, default 3) blanks cells whose neighbourhood
+holds fewer incidents (``ohne_angabe``). Columns and metadata: README, "Ausgaben".
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from geo import export
 from geo.analysis import analyse
 from geo.cli.options import add_source, date, load, view_options
 from geo.errors import AtlasError
-from geo.view import DEFAULT, LEVELS, METHODS, View
+from geo.view import DEFAULT, LEVELS, METHODS, STEPS, View
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".csv": "csv"}
 
@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_source(hot)
     hot.add_argument("--method", required=True, choices=list(METHODS))
     hot.add_argument("--level", choices=list(LEVELS), default=DEFAULT.level, help="nur für rates")
+    hot.add_argument("--step", choices=list(STEPS), default=DEFAULT.step,
+                     help=f"nur für emerging: Zeitschritte (Standard {DEFAULT.step})")
     hot.add_argument("--min-count", type=int, default=DEFAULT.min_count,
                      help=f"Mindestzahl: Gebiete mit weniger Vorfällen ohne Zahl, Zellen mit weniger "
                           f"Vorfällen in der Nachbarschaft ohne Hotspot (Standard {DEFAULT.min_count})")
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise AtlasError("Rastermethoden brauchen Einzelfälle mit Koordinaten; die Daten sind nur "
                          "Fallzahlen je Gebiet. Bitte --method rates verwenden.")
     view = View(**view_options(args), method=args.method, level=args.level, min_count=args.min_count,
-                start=args.start, end=args.end)
+                start=args.start, end=args.end, step=args.step)
     analysis = analyse(points, view, source=source, aggregates=aggregates)
     table = analysis.export_table(area_only=True)  # smoothing used all of Saxony; the file: the area
     args.out.write_bytes(export.result_bytes(table, analysis.metadata(), fmt))
@@ -63,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         summary = (f"{len(table)} Rasterzellen, {analysis.n_incidents} Vorfälle, "
                    f"{int(table['ohne_angabe'].sum())} Zellen unter der Mindestzahl")
-        if analysis.hotspots.kde is not None:
+        if analysis.emerging is not None:
+            patterns = table["muster"][~table["ohne_angabe"]].value_counts()
+            summary += "\n" + ", ".join(f"{name}: {n}" for name, n in patterns.items()
+                                         if name != "kein Muster")
+        elif analysis.hotspots.kde is not None:
             summary += f"\n{analysis.bandwidth_line()}"
     print(f"{args.out}: {summary}")
     return 0

@@ -12,6 +12,7 @@ Pure computation on incident points in ``METRIC_CRS`` (columns ``category``, ``t
 :func:`compare_areas`       the same per Gemeinde/Kreis
 :func:`trend`               yearly counts and trend per Gemeinde
 :func:`gemeinde_lisa`       local Moran of smoothed rates over Gemeinden
+:func:`emerging_hotspots`   Gi* per time step, Mann–Kendall trend, ArcGIS's 17 patterns
 ==========================  =====================================================
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 from geo.hotspots.areas_lisa import gemeinde_lisa
 from geo.hotspots.cells import GRID_METHODS, GridHotspots, grid_hotspots
 from geo.hotspots.compare import compare_areas, compare_cells, trend
+from geo.hotspots.emerging import EmergingHotspots, emerging_hotspots
 from geo.hotspots.evaluate import Evaluation, evaluate
 from geo.hotspots.gistar import GI_CLASSES
 from geo.hotspots.lisa import LISA_LABELS
@@ -30,12 +32,14 @@ __all__ = [
     "GRID_METHODS",
     "LISA_LABELS",
     "METHOD_HELP",
+    "EmergingHotspots",
     "Evaluation",
     "GridHotspots",
     "aggregate_rates",
     "area_rates",
     "compare_areas",
     "compare_cells",
+    "emerging_hotspots",
     "evaluate",
     "gemeinde_lisa",
     "grid_hotspots",
@@ -59,6 +63,10 @@ METHOD_HELP = {
     "lisa": (
         "Local Moran (LISA): Cluster hoher Werte (Hoch-Hoch), niedriger Werte (Niedrig-Niedrig) und "
         "Ausreißer, die sich von ihrer Umgebung abheben – nur bei 95 % Sicherheit (FDR) eingefärbt."
+    ),
+    "emerging": (
+        "Neue und wachsende Hotspots: Gi* in jedem Quartal oder Jahr und der Trend darüber – zeigt, wo "
+        "Hotspots neu entstehen, zunehmen, anhalten oder abklingen (ArcGIS-Muster, FDR)."
     ),
     "grid": (
         "Zählung je Rasterzelle: die einfache Vergleichsbasis – die Zellen mit den meisten Vorfällen "

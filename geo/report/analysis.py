@@ -19,6 +19,7 @@ import shapely
 from geo.analysis import Analysis, analyse
 from geo.errors import AtlasError
 from geo.fmt import zahl
+from geo.hotspots.emerging import PATTERN_COLOURS, PATTERN_HELP
 from geo.hotspots.gistar import GI_CLASSES
 from geo.incidents.categories import CATEGORIES
 from geo.report import charts
@@ -266,6 +267,41 @@ def _accuracy(analysis: Analysis) -> list[Block]:
     return blocks
 
 
+def emerging_view(subject: Subject, points: gpd.GeoDataFrame) -> View:
+    """The report's view of how hotspots change: all categories, 250 m, years when the data
+    cover at least four, else quarters."""
+    years = points["time"].dt.year.nunique()
+    return View(area=subject.key, categories=CATEGORIES, method="emerging", cell_m=int(HOTSPOT_CELL_M),
+                step="jahr" if years >= 4 else "quartal")
+
+
+def _emerging(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[Block]:
+    blocks = [Block("h2", "Neue und wachsende Hotspots")]
+    try:
+        analysis = analyse(points, emerging_view(subject, points))
+    except AtlasError as err:
+        return [*blocks, Block("placeholder", f"Keine Auswertung über die Zeit möglich: {err}")]
+    result = analysis.emerging
+    cells = result.cells[~result.cells["suppressed"] & result.cells["pattern"].isin(list(PATTERN_COLOURS))]
+    steps = "Jahre" if result.step == "jahr" else "Quartale"
+    png = charts.pattern_map(subject.geometry, neighbourhood(subject), cells, PATTERN_COLOURS,
+                             title=f"Hotspot-Muster – {subject.name}", credit=credit)
+    caption = f"Muster der Gi*-Hotspots über {len(result.steps)} {steps} in {zahl(HOTSPOT_CELL_M)}-m-Zellen"
+    blocks.append(Block("image", caption, png=png))
+    counts = cells["pattern"].value_counts()
+    rows = tuple((p, zahl(counts[p]), PATTERN_HELP[p]) for p in PATTERN_COLOURS if p in counts)
+    if rows:
+        blocks.append(Block("table", header=("Muster", "Zellen", "Bedeutung"), rows=rows,
+                            widths=(2, 0.8, 4.2)))
+    else:
+        blocks.append(Block("p", "Keine Zelle zeigt ein Muster über die Zeit."))
+    blocks.append(Block("note", "Gi* je Zeitschritt (FDR-korrigiert) und Mann-Kendall-Trend je Zelle, "
+                                "Muster nach ArcGIS Pro (Emerging Hot Spot Analysis). Zellen mit weniger als "
+                                f"{analysis.view.min_count} Vorfällen in ihrer Nachbarschaft zeigen kein "
+                                "Muster."))
+    return blocks
+
+
 def analysis_part(
     subject: Subject,
     points: gpd.GeoDataFrame,
@@ -283,4 +319,5 @@ def analysis_part(
     except AtlasError as err:
         return [*blocks, Block("h2", "Hotspots (Getis-Ord Gi*)"),
                 Block("placeholder", f"Keine Hotspot-Statistik möglich: {err}")]
-    return [*blocks, *_hotspots(subject, analysis, credit), *_accuracy(analysis)]
+    return [*blocks, *_hotspots(subject, analysis, credit), *_emerging(subject, points, credit),
+            *_accuracy(analysis)]

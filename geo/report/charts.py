@@ -223,3 +223,26 @@ def concentration_chart(curve: pd.DataFrame, names: dict[str, str], *, share: fl
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(fig)
+
+
+def pattern_map(
+    subject_geometry: BaseGeometry,
+    neighbours: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    colours: dict[str, str],
+    *,
+    title: str,
+    credit: str = "",
+) -> bytes:
+    """Cells coloured by their ``pattern`` (emerging hot spots), with a legend of those shown."""
+
+    def draw(ax: plt.Axes) -> None:
+        if cells.empty:
+            ax.text(0.5, 0.5, "keine Zelle mit Muster", transform=ax.transAxes, ha="center", color="#555555")
+            return
+        cells.plot(ax=ax, color=[colours[p] for p in cells["pattern"]], edgecolor="none")
+        shown = [p for p in colours if p in set(cells["pattern"])]
+        ax.legend([Rectangle((0, 0), 1, 1, color=colours[p]) for p in shown], shown, loc="upper left",
+                  fontsize=7)
+
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)

@@ -188,3 +188,23 @@ def test_the_planner_chooses_where_the_accuracy_check_splits_the_period(points):
     outside = analyse(points, dataclasses.replace(view, split=dt.date(2030, 1, 1)))
     assert outside.evaluation is None
     assert any(n.startswith("Vorhersagegüte nicht berechenbar") for n in outside.notes)
+
+
+def test_emerging_view_gives_a_pattern_per_cell_with_the_privacy_threshold(points):
+    analysis = analyse(points, View(area="14612000", method="emerging", categories=("graffiti", "littering")))
+    cells = analysis.emerging.cells
+    assert analysis.emerging.steps[0] == "2021q1" and len(analysis.emerging.steps) == 16
+    assert (cells.loc[cells["count_nearby"] < 3, "pattern"] == "kein Muster").all()
+    assert cells["pattern"].str.endswith("Hotspot").sum() > 10
+    assert analysis.n_incidents == cells["count"].sum()
+    table = analysis.export_table()
+    steps = [f"gi_z_{year}q{quarter}" for year in range(2021, 2025) for quarter in range(1, 5)]
+    assert list(table.columns) == ["zelle", "vorfaelle", *steps, "mk_z", "mk_p", "muster",
+                                   "vorfaelle_nachbarschaft", "ohne_angabe", "geometry"]
+    assert analysis.metadata()["zeitschritte"] == ",".join(s.removeprefix("gi_z_") for s in steps)
+    assert "gi" in analysis.evaluation.results  # the accuracy panel shows Gi* for the same selection
+
+
+def test_emerging_refuses_fewer_than_four_steps(points):
+    with pytest.raises(AtlasError, match="mindestens 4 Zeitschritte"):
+        analyse(points, View(area="14612000", method="emerging", step="jahr", start=dt.date(2023, 1, 1)))

@@ -46,7 +46,7 @@ def freiberg_pdf(tmp_path_factory):
 
 def test_pdf_from_cli_has_demo_label_and_page_number_on_every_page(freiberg_pdf):
     pages = [p.extract_text() for p in freiberg_pdf.pages]
-    assert len(pages) == 9  # the accuracy part has its rolling quarters and concentration curve
+    assert len(pages) == 10  # hotspot patterns over time; accuracy with rolling quarters and its curve
     for i, text in enumerate(pages, start=1):
         assert "Demodaten (synthetisch)" in text
         assert f"Seite {i} von {len(pages)}" in text
@@ -117,8 +117,8 @@ def test_html_is_self_contained_with_inlined_images(freiberg_report):
     html = render(freiberg_report, "html").decode("utf-8")
     assert re.findall(r"""(?:src|href)\s*=\s*["'](?!data:)([^"']+)""", html) == []
     assert "http://" not in html and "https://" not in html
-    # trend, count map, Angsträume, Gi* map, concentration curve
-    assert html.count('src="data:image/png;base64,') == 5
+    # trend, count map, Angsträume, Gi* map, pattern map (emerging), concentration curve
+    assert html.count('src="data:image/png;base64,') == 6
     assert 'class="demo">Demodaten (synthetisch)' in html
     assert "@page { size: A4" in html
     assert "Sicherheitsanalyse Freiberg" in html
