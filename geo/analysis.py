@@ -175,6 +175,9 @@ class Analysis:
         else:
             meta["Zellgröße (m)"] = str(view.cell_m)
             meta["Radius (Zellen)"] = str(view.radius)
+            if view.method == "lisa":
+                meta["p-Werte (LISA)"] = ("999 bedingte Permutationen" if view.inference == "permutation"
+                                          else "analytisch")
             if self.emerging is not None:
                 steps = self.emerging.steps
                 meta["Zeitschritte"] = (f"{len(steps)} {STEP_NAMES[view.step]} ({_step_label(steps[0])} bis "
@@ -200,6 +203,8 @@ class Analysis:
         meta |= {"zellgroesse_m": f"{view.cell_m:g}", "radius_zellen": str(view.radius)}
         if self.emerging is not None:
             meta |= {"zeitschritt": view.step, "zeitschritte": ",".join(self.emerging.steps)}
+        if view.method == "lisa":
+            meta["inferenz"] = view.inference
         if self.hotspots is not None and self.hotspots.kde is not None:
             meta |= {"bandbreite_m": repr(float(self.hotspots.kde.bandwidth)),
                      "bandbreite_regel": self.hotspots.kde.bandwidth_rule}
@@ -315,7 +320,8 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
                                   end=end + dt.timedelta(days=1), area_share=area_share)
         bandwidth = choice.bandwidth
     hotspots = grid_hotspots(chosen, area=area, methods=view.method, cell=view.cell_m,
-                             bandwidth=bandwidth, radius=view.radius, grid=grid)
+                             bandwidth=bandwidth, radius=view.radius, grid=grid,
+                             lisa_inference=view.inference)
     if choice is not None:
         hotspots = dataclasses.replace(hotspots, kde=dataclasses.replace(hotspots.kde, bandwidth_rule=RULE))
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)

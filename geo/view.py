@@ -27,6 +27,7 @@ from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
 
 METHODS = ("rates", "kde", "gi", "lisa", "emerging")
 STEPS = ("quartal", "jahr")  # emerging hot spots: time steps
+INFERENCES = ("analytisch", "permutation")  # LISA
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
 BANDWIDTH_RULES = ("auto", "regel")  # ``bandbreite=auto|regel|<metres>``
@@ -52,6 +53,7 @@ class View:
     bandwidth_m: int | None = None  # a fixed KDE bandwidth in metres; None: by `bandwidth_rule`
     bandwidth_rule: str = "auto"  # "auto": chosen by validation; "regel": ArcGIS Pro's rule
     step: str = "quartal"  # emerging hot spots: "quartal" or "jahr"
+    inference: str = "analytisch"  # LISA p-values: "analytisch" or "permutation"
     radius: int = 1
     min_count: int = 3
     mode: str = "planung"
@@ -104,7 +106,7 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
     (comma-separated overlays: ``asskomm``, ``befragung``), ``teilung`` (split date of the
     predictive accuracy check), ``schritt`` (``quartal`` or ``jahr``: the time steps of
-    ``methode=emerging``).
+    ``methode=emerging``), ``inferenz`` (``analytisch`` or ``permutation``: LISA's p-values).
     """
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -145,7 +147,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
         values.pop("start"), values.pop("end")
 
     for key, attr, allowed in (("methode", "method", METHODS), ("modus", "mode", MODES),
-                               ("ebene", "level", LEVELS), ("schritt", "step", STEPS)):
+                               ("ebene", "level", LEVELS), ("schritt", "step", STEPS),
+                               ("inferenz", "inference", INFERENCES)):
         if key in get:
             if get[key] in allowed:
                 values[attr] = get[key]
@@ -193,7 +196,8 @@ def to_query(view: View) -> dict[str, str]:
     if view.bandwidth_m is None and view.bandwidth_rule != DEFAULT.bandwidth_rule:
         query["bandbreite"] = view.bandwidth_rule
     simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
-              ("radius", "radius"), ("k", "min_count"), ("schritt", "step"), ("modus", "mode"),
+              ("radius", "radius"), ("k", "min_count"), ("schritt", "step"), ("inferenz", "inference"),
+              ("modus", "mode"),
               ("daten", "dataset"), ("titel", "title"))
     for key, attr in simple:
         value = getattr(view, attr)

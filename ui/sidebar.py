@@ -88,6 +88,10 @@ def method() -> None:
         st.number_input(_("Bandbreite (m)"), *views.BANDWIDTH_RANGE_M, step=50, key="w_bandbreite",
                         disabled=st.session_state.w_bandbreite_art != "fest")
         st.slider(_("Nachbarschaft Gi*/LISA (Zellen)"), *views.RADIUS_RANGE, key="w_radius")
+        inferences = {"analytisch": _("analytisch"), "permutation": _("999 Permutationen")}
+        st.radio(_("p-Werte LISA"), views.INFERENCES, key="w_inferenz", format_func=inferences.__getitem__,
+                 horizontal=True, help=_("Permutationen (bedingte Zufallsverteilung, wie esda und ArcGIS) "
+                                         "sind genauer bei vielen leeren Zellen, aber langsamer."))
         steps = {"quartal": _("Quartale"), "jahr": _("Jahre")}
         st.radio(_("Zeitschritte (neue und wachsende Hotspots)"), views.STEPS, key="w_schritt",
                  format_func=steps.__getitem__, horizontal=True,

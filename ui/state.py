@@ -44,7 +44,7 @@ def init_widgets() -> list[str]:
         "w_bandbreite": view.bandwidth_m or FIXED_BANDWIDTH_M, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
-        "w_schritt": view.step,
+        "w_schritt": view.step, "w_inferenz": view.inference,
         "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
     })
     return language_problems + problems
@@ -70,7 +70,7 @@ def current_view() -> views.View:
         bandwidth_rule=s.w_bandbreite_art if s.w_bandbreite_art != "fest" else views.DEFAULT.bandwidth_rule,
         radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=dataset(),
         title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen), split=s.w_teilung,
-        step=s.w_schritt)
+        step=s.w_schritt, inference=s.w_inferenz)
 
 
 def go_to(params: dict[str, str]) -> None:

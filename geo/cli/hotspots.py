@@ -17,7 +17,7 @@ from geo import export
 from geo.analysis import analyse
 from geo.cli.options import add_source, date, load, view_options
 from geo.errors import AtlasError
-from geo.view import DEFAULT, LEVELS, METHODS, STEPS, View
+from geo.view import DEFAULT, INFERENCES, LEVELS, METHODS, STEPS, View
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".csv": "csv"}
 
@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_source(hot)
     hot.add_argument("--method", required=True, choices=list(METHODS))
     hot.add_argument("--level", choices=list(LEVELS), default=DEFAULT.level, help="nur für rates")
+    hot.add_argument("--inference", choices=list(INFERENCES), default=DEFAULT.inference,
+                     help="nur für lisa: p-Werte analytisch oder aus 999 bedingten Permutationen")
     hot.add_argument("--step", choices=list(STEPS), default=DEFAULT.step,
                      help=f"nur für emerging: Zeitschritte (Standard {DEFAULT.step})")
     hot.add_argument("--min-count", type=int, default=DEFAULT.min_count,
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise AtlasError("Rastermethoden brauchen Einzelfälle mit Koordinaten; die Daten sind nur "
                          "Fallzahlen je Gebiet. Bitte --method rates verwenden.")
     view = View(**view_options(args), method=args.method, level=args.level, min_count=args.min_count,
-                start=args.start, end=args.end, step=args.step)
+                start=args.start, end=args.end, step=args.step, inference=args.inference)
     analysis = analyse(points, view, source=source, aggregates=aggregates)
     table = analysis.export_table(area_only=True)  # smoothing used all of Saxony; the file: the area
     args.out.write_bytes(export.result_bytes(table, analysis.metadata(), fmt))

@@ -59,7 +59,8 @@ def grid_hotspots(points: gpd.GeoDataFrame, *, area: str = "14", methods: str | 
                   cell: float = DEFAULT_CELL_M, categories: Iterable[str] | str | None = None,
                   start: DateLike = None, end: DateLike = None, bandwidth: float | None = None,
                   kernel: str = "quartic", radius: int = DEFAULT_RADIUS,
-                  alpha: float = DEFAULT_ALPHA, grid: Grid | None = None) -> GridHotspots:
+                  alpha: float = DEFAULT_ALPHA, grid: Grid | None = None,
+                  lisa_inference: str = "analytisch") -> GridHotspots:
     """Hotspot statistics on the study cells of an area.
 
     Parameters
@@ -80,6 +81,9 @@ def grid_hotspots(points: gpd.GeoDataFrame, *, area: str = "14", methods: str | 
         Gi*/LISA window radius in cells.
     alpha : float
         LISA significance level on FDR-adjusted p-values.
+    lisa_inference : {"analytisch", "permutation"}
+        LISA p-values from the analytical moments or from 999 seeded conditional
+        permutations (see :func:`geo.hotspots.lisa.lisa_grid`).
     grid : Grid, optional
         A prebuilt grid (e.g. cached by the app); else :func:`geo.grid.study_grid`.
 
@@ -107,7 +111,7 @@ def grid_hotspots(points: gpd.GeoDataFrame, *, area: str = "14", methods: str | 
                  ("gi_class", g.labels)]):
             cells.insert(at + offset, name, values)
     if "lisa" in wanted:
-        result["lisa"] = li = lisa_grid(grid, counts, radius=radius, alpha=alpha)
+        result["lisa"] = li = lisa_grid(grid, counts, radius=radius, alpha=alpha, inference=lisa_inference)
         at = cells.columns.get_loc("geometry")
         for offset, (name, values) in enumerate(
                 [("lisa_i", li.i), ("lisa_z", li.z), ("lisa_p", li.p), ("lisa_p_fdr", li.p_fdr),

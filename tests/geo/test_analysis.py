@@ -208,3 +208,14 @@ def test_emerging_view_gives_a_pattern_per_cell_with_the_privacy_threshold(point
 def test_emerging_refuses_fewer_than_four_steps(points):
     with pytest.raises(AtlasError, match="mindestens 4 Zeitschritte"):
         analyse(points, View(area="14612000", method="emerging", step="jahr", start=dt.date(2023, 1, 1)))
+
+
+def test_lisa_with_permutations_is_the_planners_choice_and_is_recorded(points):
+    view = View(area="14522180", method="lisa")
+    analytical = analyse(points, view)
+    permuted = analyse(points, dataclasses.replace(view, inference="permutation"))
+    assert analytical.metadata()["inferenz"] == "analytisch"
+    assert permuted.metadata()["p-Werte (LISA)"] == "999 bedingte Permutationen"
+    assert not np.array_equal(analytical.hotspots.cells["lisa_p"], permuted.hotspots.cells["lisa_p"])
+    again = analyse(points, dataclasses.replace(view, inference="permutation"))
+    assert np.array_equal(again.hotspots.cells["lisa_p"], permuted.hotspots.cells["lisa_p"])  # seeded

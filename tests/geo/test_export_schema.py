@@ -42,7 +42,7 @@ MACHINE_KEYS = {
     "gi": ["methode", "gebiet", "kategorien", "von", "bis", "vorfaelle", "mindestzahl", "zellgroesse_m",
            "radius_zellen", "teilung", "flaechenanteil"],
 }
-MACHINE_KEYS["lisa"] = MACHINE_KEYS["gi"]
+MACHINE_KEYS["lisa"] = [*MACHINE_KEYS["gi"][:9], "inferenz", *MACHINE_KEYS["gi"][9:]]
 
 
 @pytest.fixture(scope="module")
