@@ -65,6 +65,8 @@ def main() -> None:
     map_col, side_col = (st.container(), None) if in_council else st.columns([3, 1])
     with map_col:
         clicked = map_view.show(analysis, shown=shown, overlay_layers=overlay_layers)
+        if not in_council:
+            panels.concentration(analysis)
     if side_col is not None:
         with side_col:
             panels.side(analysis, points, shown)

@@ -56,26 +56,34 @@ def accuracy(analysis: Analysis) -> None:
     cols[1].metric("PAI", _n(acc.pai, 1), help=_("Trefferquote ÷ Flächenanteil; über 1: besser als Zufall."))
     if shown in ev.verdicts:
         st.caption(_(ev.verdicts[shown]))
-    if ev.curve is not None:
-        st.altair_chart(concentration_chart(ev.curve, ev.area_share), width="stretch")
-        st.caption(_("Konzentrationskurve: Anteil der Folgevorfälle in den x % der Fläche mit den höchsten "
-                     "Werten; Linie: der gewählte Anteil."))
+
+
+def concentration(analysis: Analysis) -> None:
+    """The concentration curve of the accuracy check, below the map (it needs the width)."""
+    ev = analysis.evaluation
+    if ev is None or ev.curve is None:
+        return
+    st.altair_chart(concentration_chart(ev.curve, ev.area_share), width="stretch")
+    st.caption(_("Konzentrationskurve: Anteil der Folgevorfälle in den x % der Fläche mit den höchsten "
+                 "Werten; Linie: der gewählte Anteil."))
 
 
 def concentration_chart(curve, share: float) -> alt.Chart:
     """Hit rate over 1–20 % of the area for each method, the chosen share marked."""
     names = {m: _(METHOD_NAMES[m]) for m in curve.columns if m in METHOD_NAMES}
+    colours = {"grid": "#7f7f7f", "kde": "#f28e2b", "gi": "#d62728"}
     data = curve.melt(id_vars="anteil", value_vars=list(names), var_name="methode", value_name="treffer")
     data = data.assign(methode=data["methode"].map(names), anteil=100 * data["anteil"],
                        treffer=100 * data["treffer"])
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("anteil:Q", title=_("Fläche (%)")), y=alt.Y("treffer:Q", title=_("Trefferquote (%)")),
-        color=alt.Color("methode:N", title=_("Methode"), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("methode:N", title=_("Methode"), scale=alt.Scale(
+            domain=list(names.values()), range=[colours[m] for m in names])),
         tooltip=[alt.Tooltip("methode:N", title=_("Methode")),
                  alt.Tooltip("anteil:Q", title=_("Fläche (%)")),
                  alt.Tooltip("treffer:Q", title=_("Trefferquote (%)"), format=".0f")])
     rule = alt.Chart(alt.Data(values=[{"x": 100 * share}])).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return (lines + rule).properties(height=220)
+    return (lines + rule).properties(height=240, title=_("Vorhersagegüte: Trefferquote je markierter Fläche"))
 
 
 def figure(label: str):
