@@ -228,6 +228,32 @@ def language_from_query(params: Mapping[str, str]) -> tuple[str, list[str]]:
     return DEFAULT_LANG, [problem]
 
 
+BASEMAP_PARAM = "karte"
+#: Background maps (``karte=``): basemap.de grey and colour, OpenStreetMap, none, local tiles.
+BASEMAPS = ("basemapde", "basemapde-farbe", "osm", "keine", "lokal")
+
+
+def basemap_from_query(params: Mapping[str, str], default: str) -> tuple[str, list[str]]:
+    """The background map a URL asks for (``karte=``), else the installation's `default`.
+
+    Like the language it is kept beside the `View`: it changes what lies under the figures,
+    not the figures. An unknown value gives a message and the default.
+    """
+    raw = str(params.get(BASEMAP_PARAM, "")).strip()
+    if not raw or raw in BASEMAPS:
+        return raw or default, []
+    return default, [phrase("„{key}={raw}“ ist unbekannt – erlaubt: {allowed}.", key=BASEMAP_PARAM, raw=raw,
+                            allowed=", ".join(BASEMAPS))]
+
+
+def with_basemap(params: Mapping[str, str], basemap: str, default: str) -> dict[str, str]:
+    """`params` with ``karte`` for `basemap`; the installation's `default` leaves it out."""
+    out = {k: v for k, v in params.items() if k != BASEMAP_PARAM}
+    if basemap != default:
+        out[BASEMAP_PARAM] = basemap
+    return out
+
+
 def with_language(params: Mapping[str, str], lang: str) -> dict[str, str]:
     """`params` with ``sprache`` for `lang`; German, the default, leaves it out."""
     out = {k: v for k, v in params.items() if k != LANGUAGE_PARAM}
@@ -298,9 +324,15 @@ def import_sequence(directory: Path, filename: str, data: bytes) -> tuple[str, l
     return path.stem, problems
 
 
+MAX_SEQUENCE_NAME = 80
+
+
 def sequence_path(directory: Path, name: str) -> Path:
-    """Where the view sequence `name` is kept: ``<directory>/ansichten/<name>.json`` (name sanitised)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip() or "sitzung"
+    """Where the view sequence `name` is kept: ``<directory>/ansichten/<name>.json`` (name sanitised:
+    letters, digits, ``-_`` and spaces, at most :data:`MAX_SEQUENCE_NAME` characters, so a name
+    never becomes a path elsewhere or one the file system refuses)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name)[:MAX_SEQUENCE_NAME].strip()
+    safe = safe or "sitzung"
     return Path(directory) / "ansichten" / f"{safe}.json"
 
 
@@ -339,7 +371,9 @@ def from_url(params: Mapping[str, str], directory: Path) -> tuple[View, list[str
     except InputFileError as err:
         missing = phrase("Ansichtsfolge „{name}“ nicht gefunden ({err}).", name=name, err=str(err))
         return DEFAULT, [missing], None
-    nr = int(params["nr"]) if str(params.get("nr", "")).isdigit() else 1
+    raw = str(params.get("nr", "")).strip()
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int), and no 5,000-digit numbers
+    nr = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
     nr = min(max(nr, 1), max(len(sequence.views), 1))
     if not sequence.views:
         return DEFAULT, [*problems, phrase("Die Ansichtsfolge „{name}“ ist leer.", name=name)], None

@@ -194,3 +194,31 @@ def test_url_messages_render_in_english_with_the_same_values():
     assert [translate(p, "en") for p in problems] == [
         "Unknown municipality key “99999999” – showing all of Saxony.",
         "“zelle=5” is not between 100 and 1000 – default used."]
+
+
+def test_the_background_map_travels_beside_the_view_and_falls_back_to_the_default():
+    from geo.view import basemap_from_query, with_basemap
+
+    assert basemap_from_query({"karte": "osm"}, "basemapde") == ("osm", [])
+    assert basemap_from_query({}, "keine") == ("keine", [])
+    key, problems = basemap_from_query({"karte": "google"}, "basemapde")
+    assert key == "basemapde" and "„karte=google“ ist unbekannt" in problems[0]
+    assert with_basemap({"ags": "14522180"}, "basemapde", "basemapde") == {"ags": "14522180"}
+    assert with_basemap({"ags": "14522180", "karte": "osm"}, "keine", "basemapde") == {
+        "ags": "14522180", "karte": "keine"}
+
+
+@pytest.mark.parametrize("nr", ["²", "٣", "9" * 5000, "-1", "2.5"])
+def test_a_strange_step_number_opens_the_first_view_instead_of_crashing(tmp_path, nr):
+    add_view(tmp_path, "Rat", View(area="14522180"))
+    add_view(tmp_path, "Rat", View(area="14612000"))
+    view, _problems, step = from_url({"folge": "Rat", "nr": nr}, tmp_path)
+    assert step == ("Rat", 1, 2) and view.area == "14522180"
+
+
+def test_a_very_long_sequence_name_is_kept_under_a_short_file_name(tmp_path):
+    name = "Präventionsrat " * 20  # 300 characters
+    sequence = add_view(tmp_path, name, View(area="14522180"))
+    path = sequence_path(tmp_path, name)
+    assert path.exists() and len(path.name) <= 85 and len(sequence.views) == 1
+    assert from_url({"folge": name, "nr": "1"}, tmp_path)[2] == (name, 1, 1)
