@@ -14,6 +14,8 @@ README ("Ausgaben") and pinned by ``tests/geo/test_export_schema.py``.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 from collections.abc import Mapping
@@ -70,8 +72,12 @@ def result_bytes(table: gpd.GeoDataFrame, metadata: Mapping[str, object], fmt: s
 
 
 def neutralise(value: object) -> object:
-    """`value` with a leading apostrophe if it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """`value` as a CSV cell can hold it: line breaks as spaces (a value never starts a new
+    line), and a leading apostrophe if it is text a spreadsheet would run as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    if value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -86,10 +92,17 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return plain
 
 
+def _csv_line(cells: list[str]) -> str:
+    """One ``;``-separated line, each cell quoted where it holds ``;`` or ``"``."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
 def to_csv_bytes(df: pd.DataFrame, metadata: Mapping[str, object]) -> bytes:
     """CSV for German spreadsheets; metadata as ``# Schlüssel;Wert`` lines above the header;
     yes/no columns as ``ja``/``nein``."""
-    lines = [f"# {neutralise(str(k))};{neutralise(str(v))}" for k, v in metadata.items()]
+    lines = [_csv_line([f"# {neutralise(str(k))}", neutralise(str(v))]) for k, v in metadata.items()]
     plain = safe_frame(df)
     for column in plain.columns[[pd.api.types.is_bool_dtype(t) for t in plain.dtypes]]:
         plain[column] = plain[column].map({True: "ja", False: "nein"})

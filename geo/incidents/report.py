@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo.export import safe_frame
+from geo.export import to_csv_bytes
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS
 
 #: Rejection reason code → German label (the codes are the keys of ``reasons``).
@@ -132,7 +132,7 @@ class ImportReport:
         The rows are the user's raw input: cells a spreadsheet would run as a formula
         (``=``, ``+``, ``-``, ``@`` …) are neutralised (see :mod:`geo.export`).
         """
-        return safe_frame(self.rejected_rows).to_csv(sep=";", index=False).encode("utf-8-sig")
+        return to_csv_bytes(self.rejected_rows, {})
 
 
 @dataclass

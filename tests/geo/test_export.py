@@ -1,5 +1,8 @@
 """Exports: spreadsheet-safe German CSV and GeoPackage, both with metadata."""
 
+import csv
+import io
+
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -12,9 +15,23 @@ from geo.export import neutralise, to_csv_bytes, to_gpkg_bytes
 METADATA = {"Methode": "Gi*", "Zeitraum": "2024-01-01..2024-12-31", "Quelle": "Demodaten (synthetisch)"}
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+49 351", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ["=1+1", "+49 351", "-2+3", "@SUM(A1)", "\tx"])
 def test_formula_like_text_is_neutralised(text):
     assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize(("text", "cell"), [("\rx", " x"), ("\r=1+1", "' =1+1"), ("a\nb", "a b"),
+                                            ("Daten\r\n=3*14", "Daten =3*14")])
+def test_a_value_never_breaks_a_line(text, cell):
+    assert neutralise(text) == cell
+
+
+def test_metadata_lines_are_quoted_and_neutralised_like_cells():
+    text = to_csv_bytes(pd.DataFrame({"a": [1]}), {"Datenquelle": "Daten;=2*21", "Titel": "x\n=3*14",
+                                                   "=Formel": "=1"}).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[:3] == [["# Datenquelle", "Daten;=2*21"], ["# Titel", "x =3*14"], ["# '=Formel", "'=1"]]
+    assert [r[0] for r in rows[3:]] == ["a", "1"]
 
 
 @pytest.mark.parametrize("value", ["Freiberg", "Graffiti; Sachbeschädigung", 3, -2.5, None])
