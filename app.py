@@ -29,6 +29,7 @@ def main() -> None:
         sidebar.style()
         with st.sidebar:
             sidebar.language()
+            sidebar.background()
             datasets.choose()  # settles the data set choice first
     points, *_unused, source_key = data.source_for(state.dataset())
     if not in_council:

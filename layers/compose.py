@@ -29,7 +29,7 @@ from geo.files import write_atomic
 from geo.hotspots.points import select
 from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
-from layers import maps
+from layers import local_tiles, maps
 from layers import survey as survey_layers
 from layers.emerging import emerging_layer, emerging_legend_html
 from layers.hotspots import (
@@ -47,16 +47,20 @@ from layers.rates import rates_layer, rates_legend
 from layers.static import view_png
 
 
-def base(*, council: bool = False, served: str | None = None, lang: str = "de") -> folium.Map:
+def base(*, council: bool = False, served: str | None = None, lang: str = "de",
+         basemap: str = "keine") -> folium.Map:
     """The part of the map that no view changes: Sachsen, Gemeinden, Kreis borders, controls.
 
-    `council` (shared screen): large text, no layer switcher. Offline-ready; for the
+    `council` (shared screen): large text, no layer switcher, a calmer background. Offline-ready; for the
     planner the marker-cluster assets are loaded with it so that point layers can come later.
     `served`: URL path where the app serves :func:`publish`'s files; the browser then loads
-    boundaries and Leaflet from there once instead of receiving them with every redraw.
+    boundaries, Leaflet and local tiles from there once instead of receiving them with every redraw.
     `lang` (``"de"`` or ``"en"``): language of layer names and the Gemeinde tooltip.
+    `basemap`: the background (:data:`layers.basemaps.BASEMAPS`), under every layer; the app
+    passes the URL's choice or :func:`layers.basemaps.configured_default`. ``"keine"`` (the
+    default here) fetches nothing from outside.
     """
-    m = maps.base_map(large_text=council)
+    m = maps.base_map(large_text=council, basemap=basemap, served=served, lang=lang)
     boundary_layers.gemeinden_layer(served=served, lang=lang).add_to(m)
     boundary_layers.kreis_borders_layer(served=served, lang=lang).add_to(m)
     if not council:  # the shared screen never shows incident points
@@ -66,7 +70,9 @@ def base(*, council: bool = False, served: str | None = None, lang: str = "de") 
 
 def publish(directory: Path) -> None:
     """Write the files :func:`base` loads when served (boundaries, Leaflet and plugins) into
-    `directory`; only files whose content changed are rewritten, each atomically."""
+    `directory`; only files whose content changed are rewritten, each atomically. The local
+    tiles ``ATLAS_TILES`` names go to ``directory/kacheln`` (:func:`layers.local_tiles.publish_local`;
+    skipped while unchanged)."""
     files = {**served_files(),
              boundary_layers.GEMEINDEN_FILE: boundary_layers.gemeinden_geojson().encode("utf-8"),
              boundary_layers.KREISGRENZEN_FILE: boundary_layers.kreis_borders_geojson().encode("utf-8")}
@@ -75,6 +81,7 @@ def publish(directory: Path) -> None:
         target = directory / name
         if not (target.exists() and target.read_bytes() == content):
             write_atomic(target, content)
+    local_tiles.publish_local(directory)
 
 
 def view_groups(analysis: Analysis, *, points=None, council: bool = False,
@@ -122,10 +129,12 @@ def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> folium.LayerControl
 
 
 def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
-              overlays: Sequence[folium.FeatureGroup] = (), lang: str = "de") -> folium.Map:
+              overlays: Sequence[folium.FeatureGroup] = (), lang: str = "de",
+              basemap: str = "keine") -> folium.Map:
     """The whole map of `analysis` in one piece: :func:`base` with the :func:`view_groups`
-    (for the HTML export and tests; the app sends the groups separately), in `lang`."""
-    m = base(council=council, lang=lang)
+    (for the HTML export and tests; the app sends the groups separately), in `lang`, on
+    `basemap` (online tiles stay; ``lokal`` has no server here: no tiles, the attribution says so)."""
+    m = base(council=council, lang=lang, basemap=basemap)
     for group in view_groups(analysis, points=points, council=council, overlays=overlays, lang=lang):
         m.add_child(group)
     return maps.finish(m, with_layer_control=not council)
@@ -230,17 +239,19 @@ def export_name(analysis: Analysis, kind: str) -> str:
     return f"praeventionsatlas_{analysis.view.area or '14'}_{_FILE_METHOD[analysis.view.method]}.{kind}"
 
 
-def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de") -> bytes:
+def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: str = "keine") -> bytes:
     """One export of the current view: ``csv``, ``gpkg`` (result table with metadata), ``html`` or ``png``.
 
     The maps (``html``, ``png``) are in `lang`; the tables' metadata stays German.
 
     The HTML map is built afresh (a map already handed to streamlit-folium has been
     rendered once and would repeat its controls) and carries aggregated layers only, so
-    it can be passed on: Leaflet and all data are inlined, it opens offline.
+    it can be passed on: Leaflet and all data are inlined, it opens offline (on `basemap`: online
+    tiles load where there is internet, else the map says so).
     """
     if kind == "html":
-        return atlas_map(analysis, points=None, council=False, lang=lang).get_root().render().encode("utf-8")
+        return atlas_map(analysis, points=None, council=False, lang=lang,
+                         basemap=basemap).get_root().render().encode("utf-8")
     if kind == "png":
         return view_png(analysis, lang=lang)
     if kind not in ("csv", "gpkg"):

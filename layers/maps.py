@@ -17,7 +17,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.sources import MAP_ATTRIBUTION
-from layers import legend, rendering, style
+from layers import basemaps, legend, rendering, style
 from layers.offline import make_offline
 
 rendering.install()  # see layers/rendering.py: no Jinja pass over rendered map data
@@ -27,8 +27,10 @@ SACHSEN_BOUNDS = ((50.15, 11.85), (51.70, 15.05))
 MIN_ZOOM, MAX_ZOOM = 6, 18
 
 #: Custom panes, bottom to top: name → (z-index, takes pointer events). Leaflet's own:
-#: overlayPane 400 (the Gemeinden, for tooltip and click), markerPane 600, tooltipPane 650.
+#: tilePane 200 (unused), overlayPane 400 (the Gemeinden, for tooltip and click), markerPane 600,
+#: tooltipPane 650.
 PANES = {
+    basemaps.PANE: (150, False),  # background tiles (layers/basemaps.py): under everything
     "zusatz": (420, True),  # ASSKomm network, survey layers: above the Gemeinde fills
     "ergebnis": (430, True),  # density image, Gi*/LISA cells, Kreis choropleth
     "kreisgrenzen": (450, False),
@@ -200,11 +202,16 @@ def add_panes(m: folium.Map) -> folium.Map:
 
 
 def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
-             attribution: Sequence[str] = MAP_ATTRIBUTION, large_text: bool = False) -> folium.Map:
-    """An empty map fitted to `bounds` ((south, west), (north, east)), no tiles, offline-ready.
+             attribution: Sequence[str] = MAP_ATTRIBUTION, large_text: bool = False,
+             basemap: str = "keine", served: str | None = None, lang: str = "de") -> folium.Map:
+    """An empty map fitted to `bounds` ((south, west), (north, east)), offline-ready.
 
     `large_text` is for the shared screen: legends, tooltips and attribution at 20 px,
-    no layer switcher. Layers are added by the caller; call :func:`finish` after the last one.
+    no layer switcher, a calmer background. `basemap` (a key of
+    :data:`layers.basemaps.BASEMAPS`) lies in the lowest pane, under every layer; with
+    ``"keine"`` the map has no tiles and fetches nothing. `served` and `lang` as for
+    :func:`layers.basemaps.add_basemap`. Layers are added by the caller; call
+    :func:`finish` after the last one.
     """
     m = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)
     # Without a tile layer folium passes no zoom limits to Leaflet; marker clusters need them.
@@ -214,7 +221,8 @@ def base_map(*, bounds: Sequence[Sequence[float]] = SACHSEN_BOUNDS,
     m.add_child(_MetricScale())
     m.add_child(_Attribution(attribution))
     m.add_child(_LayerMemory())
-    return add_panes(m)
+    add_panes(m)
+    return basemaps.add_basemap(m, basemap, served=served, council=large_text, lang=lang)
 
 
 def preload(m: folium.Map, *elements: type[MacroElement] | MacroElement) -> folium.Map:

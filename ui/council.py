@@ -9,6 +9,7 @@ import html
 import streamlit as st
 
 from geo import view as views
+from layers import basemaps
 from ui.i18n import _
 from ui.state import current_view, go_to
 
@@ -23,9 +24,11 @@ html, body, [class*="css"], p, li, label, .stMarkdown {font-size: 22px !importan
 
 
 def style() -> None:
-    """Large type and no sidebar; the URL decides the language (nobody can switch it here)."""
+    """Large type and no sidebar; the URL decides language and background (nobody can switch them here)."""
     st.markdown(CSS, unsafe_allow_html=True)
-    st.session_state.w_sprache = views.language_from_query(st.query_params.to_dict())[0]
+    params = st.query_params.to_dict()
+    st.session_state.w_sprache = views.language_from_query(params)[0]
+    st.session_state.w_karte = views.basemap_from_query(params, basemaps.configured_default())[0]
 
 
 def controls() -> None:

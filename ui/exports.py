@@ -15,6 +15,7 @@ from geo.report.make import report_bytes
 from layers import compose
 from ui.data import stored_datasets
 from ui.i18n import _, lang
+from ui.state import basemap
 
 
 def report_buttons(key: str, points, demo: bool) -> None:
@@ -35,5 +36,6 @@ def results(analysis: Analysis) -> None:
     st.subheader(_("Export"))
     cols = st.columns(len(compose.EXPORTS))
     for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
-        col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind, lang=lang()),
+        col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind, lang=lang(),
+                                                        basemap=basemap()),
                             file_name=compose.export_name(analysis, kind), mime=mime, on_click="ignore")

@@ -11,6 +11,7 @@ from layers import compose
 from ui import council
 from ui.data import static_files
 from ui.i18n import lang
+from ui.state import basemap
 
 PLANNER_MAP_HEIGHT = 680
 
@@ -21,7 +22,8 @@ def show(analysis: Analysis, *, shown, overlay_layers: list) -> str | None:
     served = static_files()
     groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=in_council,
                                                      overlays=overlay_layers, served=served, lang=lang()))
-    clicked = st_folium(compose.base(council=in_council, served=served, lang=lang()), key="karte",
+    base = compose.base(council=in_council, served=served, lang=lang(), basemap=basemap())
+    clicked = st_folium(base, key="karte",
                         height=council.MAP_HEIGHT if in_council else PLANNER_MAP_HEIGHT,
                         use_container_width=True, feature_group_to_add=groups,
                         layer_control=None if in_council else compose.layer_switcher(groups),

@@ -11,7 +11,8 @@ from geo.analysis import METHOD_LABELS
 from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS
 from geo.period import quick_periods
-from ui.i18n import _
+from layers import basemaps
+from ui.i18n import _, lang
 from ui.state import clear
 
 #: Streamlit's file uploader takes no texts: its button and size line in the page's language, by CSS.
@@ -32,6 +33,15 @@ def language() -> None:
     """German first and default, English selectable; the choice goes into the URL (``sprache``)."""
     st.radio("Sprache / Language", langs.LANGUAGES, key="w_sprache", horizontal=True,
              format_func=langs.LANGUAGE_NAMES.__getitem__)
+
+
+def background() -> None:
+    """The background map under the layers; only the tiles leave this machine (README)."""
+    names = {key: basemaps.label(key, lang=lang()) for key in basemaps.BASEMAPS}
+    st.selectbox(_("Hintergrundkarte"), list(names), key="w_karte", format_func=names.__getitem__,
+                 help=_("Kacheln kommen vom gewählten Kartendienst; er erfährt nur den gezeigten "
+                        "Kartenausschnitt, nichts über Vorfälle. „keine“ und „lokale Kacheln“ "
+                        "arbeiten ohne Internet."))
 
 
 def area() -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo import view as views
 from geo.store import default_directory
+from layers import basemaps
 from ui.i18n import lang
 
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
@@ -34,7 +35,9 @@ def init_widgets() -> list[str]:
     if "view_ready" in st.session_state:
         return []
     view, problems = view_from_url()
-    language, language_problems = views.language_from_query(st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    language, language_problems = views.language_from_query(params)
+    karte, basemap_problems = views.basemap_from_query(params, basemaps.configured_default())
     st.session_state.update({
         "view_ready": True, "w_gemeinde": view.area if view.area and len(view.area) == 8 else None,
         "w_kreis": view.area if view.area and len(view.area) == 5 else None,
@@ -44,10 +47,10 @@ def init_widgets() -> list[str]:
         "w_bandbreite": view.bandwidth_m or FIXED_BANDWIDTH_M, "w_radius": view.radius, "w_k": view.min_count,
         "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
-        "w_schritt": view.step, "w_inferenz": view.inference,
+        "w_schritt": view.step, "w_inferenz": view.inference, "w_karte": karte,
         "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
     })
-    return language_problems + problems
+    return language_problems + basemap_problems + problems
 
 
 def council() -> bool:
@@ -76,16 +79,26 @@ def current_view() -> views.View:
 def go_to(params: dict[str, str]) -> None:
     """Open another view (e.g. the next one of a sequence) as if its URL had been opened."""
     st.session_state.pop("view_ready", None)
-    st.query_params.from_dict(views.with_language(params, lang()))
+    st.query_params.from_dict(display(params))
 
 
 def sync_url(view: views.View) -> None:
     params = views.to_query(view)
     if folge := st.session_state.get("folge"):
         params = {"folge": folge[0], "nr": str(folge[1])}
-    params = views.with_language(params, lang())
+    params = display(params)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+
+
+def basemap() -> str:
+    """The background map of this run (``w_karte``: ``?karte=`` or ``ATLAS_BASEMAP``, then the sidebar)."""
+    return st.session_state.get("w_karte", basemaps.configured_default())
+
+
+def display(params: dict[str, str]) -> dict[str, str]:
+    """`params` with what the URL carries beside the view: the language and the background map."""
+    return views.with_basemap(views.with_language(params, lang()), basemap(), basemaps.configured_default())
 
 
 def clear(other: str) -> None:

@@ -6,11 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -75,15 +78,18 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(*, store: Path | None = None, log: Path | None = None,
-                timeout: float = 120) -> Iterator[RunningApp]:
+                timeout: float = 120, basemap: str | None = "keine") -> Iterator[RunningApp]:
     """``streamlit run app.py`` headless on a free 127.0.0.1 port; stopped on exit.
 
     `store` becomes ``ATLAS_DATA_DIR`` (None: the environment's); `log` receives the
-    server's output (None: discarded).
+    server's output (None: discarded). `basemap` becomes ``ATLAS_BASEMAP``, the app's
+    background map: ``"keine"`` (no tiles, nothing fetched from outside) unless a test
+    asks for one; None: the environment's.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **({"ATLAS_DATA_DIR": str(store)} if store is not None else {})}
+    env = {**os.environ, **({"ATLAS_DATA_DIR": str(store)} if store is not None else {}),
+           **({"ATLAS_BASEMAP": basemap} if basemap is not None else {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     out = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL  # noqa: SIM115
@@ -112,3 +118,22 @@ def running_app(*, store: Path | None = None, log: Path | None = None,
             proc.wait()
         if log is not None:
             out.close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:
+        pass
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """The files of `directory` over HTTP on a free 127.0.0.1 port (a thread); yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
