@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo.cli import asskomm, befragung, demo, evaluate, gebiet, hotspots, imports, report
+from geo.cli import asskomm, befragung, demo, evaluate, gebiet, hotspots, imports, osm, report
 from geo.errors import AtlasError
 
 #: Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMANDS = (gebiet, imports, demo, hotspots, evaluate, report, befragung, asskomm)
+COMMANDS = (gebiet, imports, demo, hotspots, evaluate, report, befragung, asskomm, osm)
 
 
 def build_parser() -> argparse.ArgumentParser:
