@@ -44,6 +44,7 @@ from geo.hotspots.points import select, xy
 from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import DEFAULT_LANG, error_text, phrase, translate
+from geo.osm import OsmData, lage
 from geo.sources import MAP_ATTRIBUTION
 from geo.view import View
 
@@ -136,17 +137,23 @@ class Analysis:
         return line.format(place=place, categories=cats, period=period, method=translate(method, lang),
                            source=translate(self.source, lang))
 
-    def export_table(self, *, area_only: bool = False) -> gpd.GeoDataFrame:
+    def export_table(self, *, area_only: bool = False, osm: OsmData | None = None) -> gpd.GeoDataFrame:
         """The result for CSV, GeoPackage and GeoJSON, with German column names
         (:data:`geo.export.EXPORT_COLUMNS`): the study cells, or the rates.
 
         Rates cover all of Saxony (the map compares the area with it); with `area_only`
-        only the rows of the view's area: its Gemeinden, or the Kreis it lies in.
+        only the rows of the view's area: its Gemeinden, or the Kreis it lies in. Cells get
+        ``lage`` after ``zelle``: the nearest streets and place (:func:`geo.osm.lage`, from
+        `osm`) for every cell with incidents that passes the privacy threshold, else empty.
         """
-        if self.emerging is not None:
-            return for_export(self.emerging.cells)
         if self.rates is None:
-            return for_export(self.hotspots.cells)
+            cells = self.emerging.cells if self.emerging is not None else self.hotspots.cells
+            named = (~cells["suppressed"] & (cells["count"] > 0)).to_numpy()
+            where = np.full(len(cells), "", dtype=object)
+            where[named] = lage(osm, cells.geometry[named])
+            table = for_export(cells)
+            table.insert(1, "lage", where)
+            return table
         key = self.view.area or SAXONY
         inside = [not area_only or a.startswith(key) or key.startswith(a) for a in self.rates["ags"]]
         return for_export(self.rates[inside])

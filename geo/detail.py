@@ -14,13 +14,16 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.boundaries import gemeinde, kreis, load_land
+from geo.crs import METRIC_CRS
 from geo.fmt import zahl
 from geo.grid import cell_id
 from geo.hotspots.points import select
 from geo.incidents import CATEGORY_LABELS
 from geo.lang import translate
+from geo.osm import OsmData, lage
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ class GemeindeDetail:
         period, zero months included; only categories whose count is shown (a month
         chart would show what the table hides).
     top_cells : DataFrame
-        The grid cells of the Gemeinde with the most incidents (``zelle``, ``faelle``),
+        The grid cells of the Gemeinde with the most incidents (``zelle``, ``lage``: nearest
+        streets and place from OSM, ``faelle``),
         at most five, only cells with at least the minimum count: aggregated places,
         never single incidents.
     """
@@ -71,7 +75,7 @@ class GemeindeDetail:
 
 def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[str],
                     start: dt.date | None = None, end: dt.date | None = None,
-                    min_count: int = 3, cell: float = 250) -> GemeindeDetail:
+                    min_count: int = 3, cell: float = 250, osm: OsmData | None = None) -> GemeindeDetail:
     """Counts, rates vs Kreis and Saxony, and monthly counts of one Gemeinde (see module doc)."""
     row = gemeinde(ags)
     kreis_row = kreis(row["kreis_ags"])
@@ -96,15 +100,23 @@ def gemeinde_detail(points: gpd.GeoDataFrame, ags: str, *, categories: Iterable[
     shown = [cat for cat, rec in zip(categories, records, strict=True) if rec["faelle"] is not None]
     return GemeindeDetail(ags, row["name"], row["kreis_name"], int(row["einwohner"]),
                           pd.DataFrame.from_records(records), _monthly(in_gemeinde, shown, start, end),
-                          _top_cells(in_gemeinde, cell=cell, min_count=min_count), min_count)
+                          _top_cells(in_gemeinde, cell=cell, min_count=min_count, osm=osm), min_count)
 
 
-def _top_cells(points: gpd.GeoDataFrame, *, cell: float, min_count: int, n: int = 5) -> pd.DataFrame:
+def _top_cells(points: gpd.GeoDataFrame, *, cell: float, min_count: int, osm: OsmData | None,
+               n: int = 5) -> pd.DataFrame:
     col = np.floor(points.geometry.x.to_numpy() / cell).astype(np.int64)
     row = np.floor(points.geometry.y.to_numpy() / cell).astype(np.int64)
-    counts = pd.Series(cell_id(col, row, cell=cell)).value_counts()
+    ids = pd.Series(cell_id(col, row, cell=cell))
+    counts = ids.value_counts()
     counts = counts[counts >= min_count].head(n)
-    return pd.DataFrame({"zelle": counts.index.astype(str), "faelle": counts.to_numpy(np.int64)})
+    first = ids.drop_duplicates().index  # a corner of each cell, from its first incident
+    corner = pd.DataFrame({"id": ids[first].to_numpy(), "col": col[first], "row": row[first]}).set_index("id")
+    corner = corner.loc[counts.index]
+    x, y = corner["col"].to_numpy() * cell, corner["row"].to_numpy() * cell
+    squares = gpd.GeoSeries(shapely.box(x, y, x + cell, y + cell), crs=METRIC_CRS)
+    return pd.DataFrame({"zelle": counts.index.astype(str), "lage": lage(osm, squares),
+                         "faelle": counts.to_numpy(np.int64)})
 
 
 def _monthly(points: gpd.GeoDataFrame, categories: list[str], start: dt.date | None,

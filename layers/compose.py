@@ -27,9 +27,11 @@ from geo.boundaries import area as area_of
 from geo.export import result_bytes
 from geo.files import write_atomic
 from geo.hotspots.points import select
+from geo.osm import OsmData
 from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
 from layers import local_tiles, maps
+from layers import streets as street_layers
 from layers import survey as survey_layers
 from layers.emerging import emerging_layer, emerging_legend_html
 from layers.hotspots import (
@@ -86,13 +88,15 @@ def publish(directory: Path) -> None:
 
 def view_groups(analysis: Analysis, *, points=None, council: bool = False,
                 overlays: Sequence[folium.FeatureGroup] = (), served: str | None = None,
-                lang: str = "de") -> list[folium.FeatureGroup]:
+                lang: str = "de", osm: OsmData | None = None) -> list[folium.FeatureGroup]:
     """The layers of one view, as groups for :func:`base`, bottom to top; offline-ready.
 
     `points` (planner view only, see :func:`map_points`) adds clustered incidents,
     switched off at first. `overlays` come from :func:`overlay_layers`. The result group
     carries the legend and zooms the map to the view's area when it arrives. `served` and
-    `lang` as for :func:`base`; pass the same `lang` to :func:`overlay_layers`.
+    `lang` as for :func:`base`; pass the same `lang` to :func:`overlay_layers`. With `osm`
+    (:func:`geo.osm.load`) a Gemeinde or Kreis view gets its streets under the result (and, in
+    the planner view, the places as switchable groups): orientation without background tiles.
     """
     key = analysis.view.area
     result = result_group(analysis, council=council, lang=lang)
@@ -102,7 +106,13 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
     else:
         west, south, east, north = selected.total_bounds
         result.add_child(maps.FitView(((south, west), (north, east))))
-    groups = [*overlays, result]
+    streets = []
+    if osm is not None and key is not None:
+        bounds = area_of(key).geometry.bounds
+        streets = [street_layers.streets_layer(osm, bounds, lang=lang)]
+        if not council:
+            streets += street_layers.place_layers(osm, bounds, lang=lang)
+    groups = [*streets, *overlays, result]
     if points is not None and not council:
         groups += incident_layers(points, categories=analysis.view.categories, demo=analysis.demo, show=False,
                                   lang=lang)
@@ -239,8 +249,11 @@ def export_name(analysis: Analysis, kind: str) -> str:
     return f"praeventionsatlas_{analysis.view.area or '14'}_{_FILE_METHOD[analysis.view.method]}.{kind}"
 
 
-def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: str = "keine") -> bytes:
+def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: str = "keine",
+                 osm: OsmData | None = None) -> bytes:
     """One export of the current view: ``csv``, ``gpkg`` (result table with metadata), ``html`` or ``png``.
+
+    Cell tables name where each cell lies (``lage``) from `osm` (:func:`geo.osm.load`).
 
     The maps (``html``, ``png``) are in `lang`; the tables' metadata stays German.
 
@@ -256,4 +269,4 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: st
         return view_png(analysis, lang=lang)
     if kind not in ("csv", "gpkg"):
         raise ValueError(f"unknown export {kind!r}")
-    return result_bytes(analysis.export_table(), analysis.metadata(), kind)
+    return result_bytes(analysis.export_table(osm=osm), analysis.metadata(), kind)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import asskomm
+from geo import asskomm, osm
 from geo import lang as langs
 from geo.analysis import Analysis, analyse
 from geo.incidents import DEMO_LABEL
@@ -68,6 +68,18 @@ def pks_table():
 def stored_aggregates(dataset: str | None, version: str):
     del version  # cache key only
     return IncidentStore().aggregates(datasets=None if dataset is None else [dataset])
+
+
+@st.cache_resource(max_entries=2, show_spinner="Lade Straßendaten …")
+def _osm(imported: str | None):
+    del imported  # cache key only: changes with every import
+    return osm.load()
+
+
+def osm_data():
+    """The imported OSM streets and places, or None (``python -m geo osm``)."""
+    found = osm.info()
+    return _osm(str(found["imported"])) if found else None
 
 
 def new_run() -> None:

@@ -13,7 +13,7 @@ from geo import lang as langs
 from geo.analysis import Analysis
 from geo.report.make import report_bytes
 from layers import compose
-from ui.data import stored_datasets
+from ui.data import osm_data, stored_datasets
 from ui.i18n import _, lang
 from ui.state import basemap
 
@@ -27,7 +27,7 @@ def report_buttons(key: str, points, demo: bool) -> None:
     formats = (("pdf", _("Bericht (PDF)"), "application/pdf"), ("html", _("Bericht (HTML)"), "text/html"))
     for fmt, label, mime in formats:
         st.download_button(label, functools.partial(report_bytes, key, fmt, incidents=points, demo=demo,
-                                                    datasets=datasets),
+                                                    datasets=datasets, osm=osm_data()),
                            file_name=f"sicherheitsanalyse_{key}.{fmt}", mime=mime, on_click="ignore")
 
 
@@ -37,5 +37,5 @@ def results(analysis: Analysis) -> None:
     cols = st.columns(len(compose.EXPORTS))
     for col, (label, (kind, mime)) in zip(cols, compose.EXPORTS.items(), strict=True):
         col.download_button(_(label), functools.partial(compose.export_bytes, analysis, kind, lang=lang(),
-                                                        basemap=basemap()),
+                                                        basemap=basemap(), osm=osm_data()),
                             file_name=compose.export_name(analysis, kind), mime=mime, on_click="ignore")

@@ -9,7 +9,7 @@ from geo.analysis import Analysis
 from geo.incidents.assign import ags_at
 from layers import compose
 from ui import council
-from ui.data import static_files
+from ui.data import osm_data, static_files
 from ui.i18n import lang
 from ui.state import basemap
 
@@ -21,7 +21,8 @@ def show(analysis: Analysis, *, shown, overlay_layers: list) -> str | None:
     in_council = analysis.view.mode == "sitzung"
     served = static_files()
     groups = compose.live_groups(compose.view_groups(analysis, points=shown, council=in_council,
-                                                     overlays=overlay_layers, served=served, lang=lang()))
+                                                     overlays=overlay_layers, served=served, lang=lang(),
+                                                     osm=osm_data()))
     base = compose.base(council=in_council, served=served, lang=lang(), basemap=basemap())
     clicked = st_folium(base, key="karte",
                         height=council.MAP_HEIGHT if in_council else PLANNER_MAP_HEIGHT,

@@ -13,6 +13,7 @@ from geo.incidents import CATEGORIES, CATEGORY_LABELS
 from geo.view import View
 from layers import compose
 from layers.incidents import CATEGORY_COLOURS
+from ui.data import osm_data
 from ui.exports import report_buttons
 from ui.i18n import _, _n, lang
 
@@ -109,7 +110,7 @@ def monthly_chart(monthly) -> alt.Chart:
 def detail(points, ags: str, view: View) -> None:
     """A Gemeinde's inhabitants, cases and rates against Kreis and Saxony, its months and top cells."""
     found = gemeinde_detail(points, ags, categories=view.categories, start=view.start, end=view.end,
-                            min_count=view.min_count)
+                            min_count=view.min_count, osm=osm_data())
     st.subheader(_("{name} ({kreis}) · {n} Einwohner").format(name=found.name, kreis=found.kreis_name,
                                                                n=_n(found.einwohner)))
     st.dataframe(found.table_text(lang()), hide_index=True, column_config={
@@ -121,8 +122,8 @@ def detail(points, ags: str, view: View) -> None:
         st.caption(_("Kategorien mit weniger als {k} Fällen ohne Monatsverlauf.").format(k=view.min_count))
     if len(found.top_cells):
         st.caption(_("Zellen (250 m) mit den meisten Fällen, mindestens {k}:").format(k=view.min_count))
-        st.dataframe(found.top_cells, hide_index=True, column_config={"zelle": _("Zelle (UTM 33N)"),
-                                                                         "faelle": _("Fälle")})
+        st.dataframe(found.top_cells, hide_index=True, column_config={
+            "zelle": _("Zelle (UTM 33N)"), "lage": _("Lage"), "faelle": figure(_("Fälle"))})
 
 
 def overlays(extra: dict) -> None:

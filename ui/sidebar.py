@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import boundaries
+from geo import boundaries, osm
 from geo import lang as langs
 from geo import view as views
 from geo.analysis import METHOD_LABELS
@@ -42,6 +42,12 @@ def background() -> None:
                  help=_("Kacheln kommen vom gewählten Kartendienst; er erfährt nur den gezeigten "
                         "Kartenausschnitt, nichts über Vorfälle. „keine“ und „lokale Kacheln“ "
                         "arbeiten ohne Internet."))
+    found = osm.info()
+    if found:
+        st.caption(_("Straßen und Orte: OpenStreetMap, Stand {date} ({source}) – {attribution}").format(
+            date=f"{found['date']:%d.%m.%Y}", source=found["source"], attribution=found["attribution"]))
+    else:
+        st.caption(_("Keine Straßendaten geladen: python -m geo osm sachsen-latest.osm.pbf importiert sie."))
 
 
 def area() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geo import export
+from geo import export, osm
 from geo.analysis import analyse
 from geo.cli.options import add_source, date, load, view_options
 from geo.errors import AtlasError
@@ -60,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
     view = View(**view_options(args), method=args.method, level=args.level, min_count=args.min_count,
                 start=args.start, end=args.end, step=args.step, inference=args.inference)
     analysis = analyse(points, view, source=source, aggregates=aggregates)
-    table = analysis.export_table(area_only=True)  # smoothing used all of Saxony; the file: the area
+    # smoothing used all of Saxony; the file holds the area's rows, cells named from the OSM data
+    streets = osm.load(args.store) if analysis.rates is None else None
+    table = analysis.export_table(area_only=True, osm=streets)
     args.out.write_bytes(export.result_bytes(table, analysis.metadata(), fmt))
     if analysis.rates is not None:
         summary = f"{len(table)} Gebiete, {int(table['ohne_angabe'].sum())} unter der Mindestzahl"

@@ -22,8 +22,9 @@ from geo.fmt import zahl
 from geo.hotspots.emerging import PATTERN_COLOURS, PATTERN_HELP
 from geo.hotspots.gistar import GI_CLASSES
 from geo.incidents.categories import CATEGORIES
+from geo.osm import OsmData, lage
 from geo.report import charts
-from geo.report.document import Block, Subject, neighbourhood
+from geo.report.document import Block, Subject, neighbourhood, streets_near
 from geo.report.local import MIN_CELL_COUNT
 from geo.survey import coincide
 from geo.view import View
@@ -44,7 +45,8 @@ def _pct(value: float) -> str:
 
 
 def survey_part(
-    subject: Subject, shares: pd.DataFrame | None, places: gpd.GeoDataFrame | None, credit: str
+    subject: Subject, shares: pd.DataFrame | None, places: gpd.GeoDataFrame | None, credit: str,
+    osm: OsmData | None = None,
 ) -> list[Block]:
     """Part 3: shares with Wilson interval and the Angsträume of the subject, or a placeholder."""
     blocks = [Block("h1", "3 Bürgerbefragung")]
@@ -90,6 +92,7 @@ def survey_part(
                     title=f"Angsträume – {subject.name}",
                     angstraeume=own,
                     credit=credit,
+                    streets=streets_near(subject, osm),
                 ),
             ),
         ]
@@ -167,7 +170,7 @@ def report_view(subject: Subject, points: gpd.GeoDataFrame) -> View:
                 split=dt.date(last, 1, 1))
 
 
-def _hotspots(subject: Subject, analysis: Analysis, credit: str) -> list[Block]:
+def _hotspots(subject: Subject, analysis: Analysis, credit: str, osm: OsmData | None) -> list[Block]:
     blocks = [Block("h2", "Hotspots (Getis-Ord Gi*)")]
     cells = analysis.hotspots.cells  # cells below the privacy threshold are already "nicht signifikant"
     shown = cells[cells["gi_bin"] >= 1]
@@ -181,12 +184,14 @@ def _hotspots(subject: Subject, analysis: Analysis, credit: str) -> list[Block]:
                 shown,
                 title=f"Hotspots – {subject.name}",
                 credit=credit,
+                streets=streets_near(subject, osm),
             ),
         )
     )
     areas = hotspot_areas(cells)
     if len(areas):
-        centres = areas.geometry.representative_point().to_crs("EPSG:4326")
+        top = areas.head(10)
+        centres = top.geometry.representative_point().to_crs("EPSG:4326")
         rows = tuple(
             (
                 str(i + 1),
@@ -194,16 +199,17 @@ def _hotspots(subject: Subject, analysis: Analysis, credit: str) -> list[Block]:
                 zahl(r["zellen"]),
                 zahl(r["flaeche_km2"], 2),
                 r["stufe"],
-                f"{zahl(c.y, 4)} N, {zahl(c.x, 4)} O",
+                f"{name} ({zahl(c.y, 4)} N, {zahl(c.x, 4)} O)",
             )
-            for i, ((_, r), c) in enumerate(zip(areas.head(10).iterrows(), centres, strict=False))
+            for i, ((_, r), c, name) in enumerate(zip(top.iterrows(), centres, lage(osm, top.geometry),
+                                                       strict=True))
         )
         blocks.append(
             Block(
                 "table",
                 header=("Nr.", "Vorfälle", "Zellen", "km²", "höchste Stufe", "Lage"),
                 rows=rows,
-                widths=(0.5, 1, 0.8, 0.8, 1.7, 2.2),
+                widths=(0.5, 0.8, 0.7, 0.7, 1.4, 3.4),
             )
         )
     else:
@@ -275,7 +281,7 @@ def emerging_view(subject: Subject, points: gpd.GeoDataFrame) -> View:
                 step="jahr" if years >= 4 else "quartal")
 
 
-def _emerging(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[Block]:
+def _emerging(subject: Subject, points: gpd.GeoDataFrame, credit: str, osm: OsmData | None) -> list[Block]:
     blocks = [Block("h2", "Neue und wachsende Hotspots")]
     try:
         analysis = analyse(points, emerging_view(subject, points))
@@ -285,7 +291,8 @@ def _emerging(subject: Subject, points: gpd.GeoDataFrame, credit: str) -> list[B
     cells = result.cells[~result.cells["suppressed"] & result.cells["pattern"].isin(list(PATTERN_COLOURS))]
     steps = "Jahre" if result.step == "jahr" else "Quartale"
     png = charts.pattern_map(subject.geometry, neighbourhood(subject), cells, PATTERN_COLOURS,
-                             title=f"Hotspot-Muster – {subject.name}", credit=credit)
+                             title=f"Hotspot-Muster – {subject.name}", credit=credit,
+                             streets=streets_near(subject, osm))
     caption = f"Muster der Gi*-Hotspots über {len(result.steps)} {steps} in {zahl(HOTSPOT_CELL_M)}-m-Zellen"
     blocks.append(Block("image", caption, png=png))
     counts = cells["pattern"].value_counts()
@@ -308,8 +315,10 @@ def analysis_part(
     shares: pd.DataFrame | None,
     places: gpd.GeoDataFrame | None,
     credit: str,
+    osm: OsmData | None = None,
 ) -> list[Block]:
-    """Part 4: fear against incidents, hotspots, top hotspot areas, predictive accuracy."""
+    """Part 4: fear against incidents, hotspots, top hotspot areas, predictive accuracy; places
+    named and streets drawn from `osm` (:func:`geo.osm.load`)."""
     blocks = [Block("h1", "4 Analyse: Daten und Befragung")]
     if points.empty:
         return [*blocks, Block("placeholder", "Ohne Vorfälle ist keine Analyse möglich.")]
@@ -319,5 +328,5 @@ def analysis_part(
     except AtlasError as err:
         return [*blocks, Block("h2", "Hotspots (Getis-Ord Gi*)"),
                 Block("placeholder", f"Keine Hotspot-Statistik möglich: {err}")]
-    return [*blocks, *_hotspots(subject, analysis, credit), *_emerging(subject, points, credit),
+    return [*blocks, *_hotspots(subject, analysis, credit, osm), *_emerging(subject, points, credit, osm),
             *_accuracy(analysis)]

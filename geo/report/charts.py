@@ -85,12 +85,16 @@ def framed_map(
     title: str,
     credit: str,
     draw: Callable[[plt.Axes], None],
+    streets: gpd.GeoDataFrame | None = None,
 ) -> bytes:
-    """Frame shared by all maps: Gemeinde borders, content drawn by `draw`, the area outline,
-    extent, title, scale bar, north arrow and the source lines."""
+    """Frame shared by all maps: Gemeinde borders, OSM `streets` underneath (with the names of a
+    few main streets), content drawn by `draw`, the area outline, extent, title, scale bar,
+    north arrow and the source lines."""
     fig, ax = plt.subplots(figsize=(6.7, 5.2))
     ax.set_aspect("equal")
     neighbours.boundary.plot(ax=ax, color="#9a9a9a", linewidth=0.5)
+    if streets is not None and not streets.empty:
+        _draw_streets(ax, streets)
     draw(ax)
     gpd.GeoSeries([subject_geometry], crs=METRIC_CRS).boundary.plot(ax=ax, color=AREA_COLOUR, linewidth=1.8)
     xmin, ymin, xmax, ymax = subject_geometry.bounds
@@ -123,6 +127,24 @@ def cell_breaks(counts: pd.Series, *, classes: int = len(CELL_COLOURS)) -> list[
     return sorted({int(q) for q in qs})
 
 
+MAIN_STREETS = ("motorway", "trunk", "primary", "secondary", "tertiary", "pedestrian")
+STREET_LABELS = 8
+
+
+def _draw_streets(ax: plt.Axes, streets: gpd.GeoDataFrame) -> None:
+    """Streets as thin grey lines under everything; the longest main streets named."""
+    main = streets["highway"].isin(MAIN_STREETS).to_numpy()
+    streets[~main].plot(ax=ax, color="#c8c8c8", linewidth=0.35, zorder=0.5)
+    streets[main].plot(ax=ax, color="#a8a8a8", linewidth=0.8, zorder=0.6)
+    named = streets[main].assign(length=streets[main].length).dropna(subset=["name"])
+    longest = named.groupby("name")["length"].sum().nlargest(STREET_LABELS).index
+    for name in longest:
+        line = named[named["name"] == name].sort_values("length").geometry.iloc[-1]
+        point = line.interpolate(0.5, normalized=True)
+        ax.text(point.x, point.y, name, fontsize=5, color="#555555", ha="center", va="center", zorder=0.7,
+                clip_on=True)
+
+
 def area_map(
     subject_geometry: BaseGeometry,
     neighbours: gpd.GeoDataFrame,
@@ -131,6 +153,7 @@ def area_map(
     cells: gpd.GeoDataFrame | None = None,
     angstraeume: gpd.GeoDataFrame | None = None,
     credit: str = "",
+    streets: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """The area with optional count cells (``count``, quantile classes) and Angsträume."""
 
@@ -161,7 +184,7 @@ def area_map(
             )
             ax.legend(loc="upper left", fontsize=7)
 
-    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw, streets=streets)
 
 
 def hotspot_map(
@@ -171,6 +194,7 @@ def hotspot_map(
     *,
     title: str,
     credit: str = "",
+    streets: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """Gi* hot cells (``gi_bin`` 1–3) in three reds, with a legend."""
 
@@ -189,7 +213,7 @@ def hotspot_map(
             fontsize=7,
         )
 
-    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw, streets=streets)
 
 
 def trend_chart(per_year: pd.DataFrame, *, title: str) -> bytes:
@@ -233,6 +257,7 @@ def pattern_map(
     *,
     title: str,
     credit: str = "",
+    streets: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """Cells coloured by their ``pattern`` (emerging hot spots), with a legend of those shown."""
 
@@ -245,4 +270,4 @@ def pattern_map(
         ax.legend([Rectangle((0, 0), 1, 1, color=colours[p]) for p in shown], shown, loc="upper left",
                   fontsize=7)
 
-    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw)
+    return framed_map(subject_geometry, neighbours, title=title, credit=credit, draw=draw, streets=streets)

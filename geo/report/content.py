@@ -17,6 +17,8 @@ import pandas as pd
 from geo import asskomm
 from geo.crs import require_crs
 from geo.fmt import zahl
+from geo.osm import ATTRIBUTION as OSM_ATTRIBUTION
+from geo.osm import OsmData
 from geo.report.analysis import PLACEHOLDER_SURVEY, analysis_part, survey_part
 from geo.report.document import Block, Report, Subject, resolve
 from geo.report.local import local_data
@@ -69,7 +71,8 @@ def _profile(subject: Subject, members: pd.DataFrame) -> list[Block]:
     ]
 
 
-def _methods(all_points: gpd.GeoDataFrame, datasets: pd.DataFrame | None, demo: bool) -> list[Block]:
+def _methods(all_points: gpd.GeoDataFrame, datasets: pd.DataFrame | None, demo: bool,
+             osm: OsmData | None = None) -> list[Block]:
     if len(all_points):
         start, end = all_points["time"].min(), all_points["time"].max()
         lines = [
@@ -108,6 +111,7 @@ def _methods(all_points: gpd.GeoDataFrame, datasets: pd.DataFrame | None, demo: 
         *MAP_ATTRIBUTION,
         asskomm.ATTRIBUTION,
         "Karten: eigene Darstellung (ETRS89 / UTM 33N, EPSG:25833)",
+        *([f"Straßen und Orte: {OSM_ATTRIBUTION}, Stand {osm.date:%d.%m.%Y} ({osm.source})"] if osm else []),
     ]
     blocks += [
         Block("h2", "Quellen"),
@@ -126,6 +130,7 @@ def build_report(
     angstraeume: gpd.GeoDataFrame | None = None,
     datasets: pd.DataFrame | None = None,
     created: dt.date | None = None,
+    osm: OsmData | None = None,
 ) -> Report:
     """The Sicherheitsanalyse report for a Gemeinde (AGS), Verband (9-digit key) or Kreis.
 
@@ -144,20 +149,24 @@ def build_report(
         :meth:`geo.store.IncidentStore.datasets`, for the rejected-rows table.
     created : date, optional
         Date printed on the title (today by default).
+    osm : OsmData, optional
+        Streets and places (:func:`geo.osm.load`): drawn under the maps, naming cells and
+        hotspot areas; without them the tables say "keine Straßendaten geladen".
     """
     require_crs(incidents)
     subject = resolve(key)
     created = created or dt.date.today()
     points = incidents[incidents["ags"].isin(subject.ags)]
-    credit = " · ".join([*MAP_ATTRIBUTION, *([DEMO_LABEL] if demo else [])])
+    credit = " · ".join([*MAP_ATTRIBUTION, *([OSM_ATTRIBUTION] if osm is not None else []),
+                         *([DEMO_LABEL] if demo else [])])
     blocks = [
         *_profile(subject, asskomm.load_members()),
-        *local_data(subject, points, incidents, credit),
-        *survey_part(subject, shares, angstraeume, credit),
-        *analysis_part(subject, incidents, shares, angstraeume, credit),
+        *local_data(subject, points, incidents, credit, osm),
+        *survey_part(subject, shares, angstraeume, credit, osm),
+        *analysis_part(subject, incidents, shares, angstraeume, credit, osm),
         Block("h1", "5 Empfehlungen"),
         Block("placeholder", PLACEHOLDER_RECOMMENDATIONS),
-        *_methods(incidents, datasets, demo),
+        *_methods(incidents, datasets, demo, osm),
     ]
     subtitle = f"{subject.kind_text} {subject.name} · {subject.kreis_name} · erstellt am {created:%d.%m.%Y}"
     return Report(title=f"Sicherheitsanalyse {subject.name}", subtitle=subtitle, demo=demo, blocks=blocks)

@@ -10,6 +10,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.boundaries import load_gemeinden, load_kreise
 from geo.errors import UnknownAreaError
+from geo.osm import OsmData
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,15 @@ def resolve(key: str) -> Subject:
         flaeche_km2=float(sel["flaeche_km2"].sum()),
         geometry=geometry,
     )
+
+
+def streets_near(subject: Subject, osm: OsmData | None, *,
+                 margin_m: float = 2_000.0) -> gpd.GeoDataFrame | None:
+    """The OSM streets within the subject's bounding box plus `margin_m` (for the maps), or None."""
+    if osm is None:
+        return None
+    xmin, ymin, xmax, ymax = subject.geometry.bounds
+    return osm.streets.cx[xmin - margin_m:xmax + margin_m, ymin - margin_m:ymax + margin_m]
 
 
 def neighbourhood(subject: Subject, *, margin_m: float = 2_000.0) -> gpd.GeoDataFrame:

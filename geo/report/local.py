@@ -16,8 +16,9 @@ from geo.errors import AtlasError
 from geo.fmt import zahl
 from geo.hotspots import area_rates, trend
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS
+from geo.osm import OsmData, lage
 from geo.report import charts
-from geo.report.document import Block, Subject, neighbourhood
+from geo.report.document import Block, Subject, neighbourhood, streets_near
 
 CELL_SIZES_M = (250.0, 500.0, 1_000.0)
 #: Cells and areas with fewer incidents are not shown or listed (privacy and chance).
@@ -122,7 +123,8 @@ def _trend_sentence(subject: Subject, all_points: gpd.GeoDataFrame) -> str:
 
 
 def local_data(
-    subject: Subject, points: gpd.GeoDataFrame, all_points: gpd.GeoDataFrame, credit: str
+    subject: Subject, points: gpd.GeoDataFrame, all_points: gpd.GeoDataFrame, credit: str,
+    osm: OsmData | None = None,
 ) -> list[Block]:
     """The blocks of part 2 for the incidents `points` of the subject (`all_points`: all of Saxony)."""
     blocks = [Block("h1", "2 Lokale Daten")]
@@ -195,24 +197,26 @@ def local_data(
             f"Vorfälle je {zahl(cell)}-m-Zelle (Zellen mit weniger als {MIN_CELL_COUNT} "
             "Vorfällen nicht dargestellt)",
             png=charts.area_map(
-                subject.geometry, neighbourhood(subject), title=subject.name, cells=cells, credit=credit
+                subject.geometry, neighbourhood(subject), title=subject.name, cells=cells, credit=credit,
+                streets=streets_near(subject, osm),
             ),
         ),
     ]
     top = cells.sort_values("count", ascending=False).head(TOP_CELLS)
     if len(top):
         centres = top.geometry.centroid.to_crs("EPSG:4326")
+        names = lage(osm, top.geometry)
         rows = tuple(
-            (str(i + 1), zahl(r["count"]), f"{zahl(c.y, 4)} N, {zahl(c.x, 4)} O")
-            for i, ((_, r), c) in enumerate(zip(top.iterrows(), centres, strict=True))
+            (str(i + 1), zahl(r["count"]), name, f"{zahl(c.y, 4)} N, {zahl(c.x, 4)} O")
+            for i, ((_, r), c, name) in enumerate(zip(top.iterrows(), centres, names, strict=True))
         )
         blocks += [
             Block("h2", "Zellen mit den meisten Vorfällen"),
             Block(
                 "table",
-                header=("Rang", "Vorfälle", f"Mitte der {zahl(cell)}-m-Zelle"),
+                header=("Rang", "Vorfälle", "Lage", f"Mitte der {zahl(cell)}-m-Zelle"),
                 rows=rows,
-                widths=(0.6, 1, 3),
+                widths=(0.6, 0.9, 3.2, 1.9),
             ),
             Block(
                 "note",

@@ -10,6 +10,8 @@ import pandas as pd
 
 from geo.errors import AtlasError
 from geo.incidents.demo import demo_points
+from geo.osm import OsmData
+from geo.osm import load as load_osm
 from geo.report.content import build_report
 from geo.report.document import Report
 from geo.report.html import render_html
@@ -30,6 +32,7 @@ def make_report(
     angstraeume: gpd.GeoDataFrame | None = None,
     datasets: pd.DataFrame | None = None,
     created: dt.date | None = None,
+    osm: OsmData | None = None,
 ) -> Report:
     """The report for `key` from the given incidents, the store in `store`, or demo data.
 
@@ -50,6 +53,8 @@ def make_report(
         The store's dataset table for the methods part (read from `store` otherwise).
     created : date, optional
         Date on the title page.
+    osm : OsmData, optional
+        Streets and places; read from `store` (or the default data directory) when not given.
 
     Demo incidents (:func:`geo.incidents.demo.demo_points`) are used when neither
     `incidents` nor a non-empty store is given.
@@ -63,8 +68,11 @@ def make_report(
     if demo and shares is None and angstraeume is None:
         shares = survey_demo.demo_shares()
         angstraeume = survey_demo.demo_angstraeume(key) if len(str(key)) == 8 else None
+    if osm is None:
+        osm = load_osm(store)
     return build_report(
-        key, incidents, demo=demo, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created
+        key, incidents, demo=demo, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created,
+        osm=osm,
     )
 
 

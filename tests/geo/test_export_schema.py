@@ -17,7 +17,7 @@ from geo.incidents.demo import demo_csv, demo_points
 from geo.view import View
 
 FREIBERG = "14522180"
-CELL_COLUMNS = {"zelle": "object", "vorfaelle": "int64"}
+CELL_COLUMNS = {"zelle": "object", "lage": "object", "vorfaelle": "int64"}
 #: The attribute columns of each method's result, with the type a GeoPackage reader gets.
 SCHEMAS = {
     "rates": {"ags": "object", "gebiet": "object", "einwohner": "int64", "vorfaelle": "int64",

@@ -105,7 +105,8 @@ def test_emerging_hot_spots_per_year_to_csv(files, capsys):
     assert main(["hotspots", "--store", str(files / "store"), "--category", "graffiti,littering", "--method",
                  "emerging", "--step", "jahr", "--area", "14612000", "--out", str(out)]) == 0
     frame = pd.read_csv(out, sep=";", decimal=",", comment="#", encoding="utf-8-sig")
-    assert list(frame.columns) == ["zelle", "vorfaelle", "gi_z_2021", "gi_z_2022", "gi_z_2023", "gi_z_2024",
-                                   "mk_z", "mk_p", "muster", "vorfaelle_nachbarschaft", "ohne_angabe"]
+    years = ["gi_z_2021", "gi_z_2022", "gi_z_2023", "gi_z_2024"]
+    assert list(frame.columns) == ["zelle", "lage", "vorfaelle", *years, "mk_z", "mk_p", "muster",
+                                   "vorfaelle_nachbarschaft", "ohne_angabe"]
     assert set(frame.loc[frame["ohne_angabe"] == "ja", "muster"]) == {"kein Muster"}
     assert "Hotspot" in capsys.readouterr().out

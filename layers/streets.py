@@ -1,0 +1,156 @@
+"""Streets and named places from OpenStreetMap (:mod:`geo.osm`) as thin vector layers.
+
+For a Gemeinde or Kreis view: the named streets within the area's bounding box (plus a
+margin) as grey lines (main streets stronger), the names of the main streets as labels
+from zoom :data:`LABEL_ZOOM` on, and the places as small circles in switchable groups
+(Haltestellen und Bahnhöfe, Schulen und Spielplätze, Parks und Plätze, Nachtleben,
+Abfallbehälter). It works without any background tiles. The payload is bounded: lines
+simplified to :data:`SIMPLIFY_M` metres, coordinates to 5 decimals (about 1 m), at most
+:data:`MAX_STREETS` lines (the longest first). Names come from OSM data, so they are
+escaped like every text from data.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.lang import translate
+from geo.osm import ATTRIBUTION, OsmData
+
+SIMPLIFY_M = 4.0
+MARGIN_M = 500.0
+MAX_STREETS = 12_000
+LABEL_ZOOM = 15
+MAIN = ("motorway", "trunk", "primary", "secondary", "tertiary", "pedestrian")
+#: Place groups shown as switchable layers: German name → (classes, colour).
+PLACE_GROUPS = {
+    "Haltestellen und Bahnhöfe": (("Haltestelle", "Bahnhof", "Busbahnhof"), "#1f5fa8"),
+    "Schulen und Spielplätze": (("Schule", "Spielplatz"), "#7b3fa0"),
+    "Parks und Plätze": (("Park", "Platz"), "#3a7d2c"),
+    "Nachtleben": (("Bar", "Gaststätte", "Club"), "#b8620b"),
+    "Abfallbehälter und Container": (
+        ("Abfallbehälter", "Wertstoffcontainer", "Wertstoffhof", "Müllcontainer"), "#6b6b6b"),
+}
+LAYER_NAME = "Straßen (OpenStreetMap)"
+
+
+Bounds = tuple[float, float, float, float]  # EPSG:25833 metres: xmin, ymin, xmax, ymax
+
+
+def _window(osm: OsmData, bounds: Bounds) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    xmin, ymin, xmax, ymax = bounds
+    box = (slice(xmin - MARGIN_M, xmax + MARGIN_M), slice(ymin - MARGIN_M, ymax + MARGIN_M))
+    return osm.streets.cx[box], osm.places.cx[box]
+
+
+def street_features(osm: OsmData, bounds: Bounds) -> dict:
+    """GeoJSON (EPSG:4326) of the streets in `bounds` (EPSG:25833) plus margin: ``name``, ``main``."""
+    streets, _ = _window(osm, bounds)
+    if len(streets) > MAX_STREETS:
+        streets = streets.assign(length=streets.length).nlargest(MAX_STREETS, "length")
+    lines = shapely.simplify(streets.geometry.to_numpy(), SIMPLIFY_M)
+    frame = gpd.GeoDataFrame({"name": streets["name"].fillna("").to_numpy(),
+                              "main": streets["highway"].isin(MAIN).to_numpy()},
+                             geometry=lines, crs=streets.crs).to_crs("EPSG:4326")
+    frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 1e-5)
+    frame["name"] = frame["name"].map(html.escape)
+    return json.loads(frame.to_json(drop_id=True))
+
+
+def _labels(osm: OsmData, bounds: Bounds) -> list[tuple[float, float, str]]:
+    """(lat, lon, name) at the middle of the longest piece of each named main street."""
+    streets, _ = _window(osm, bounds)
+    main = streets[streets["highway"].isin(MAIN) & streets["name"].notna()]
+    if main.empty:
+        return []
+    longest = main.assign(length=main.length).sort_values("length").drop_duplicates("name", keep="last")
+    middles = longest.geometry.interpolate(0.5, normalized=True).to_crs("EPSG:4326")
+    return [(p.y, p.x, name) for p, name in zip(middles, longest["name"], strict=True)]
+
+
+class _ZoomLabels(MacroElement):
+    """Street labels only from zoom :data:`LABEL_ZOOM` on (a class on the map container)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var group = {{ this._parent.get_name() }};
+            if (!document.getElementById('atlas-strassennamen-stil')) {  // once per page; a redraw
+                var style = document.createElement('style');              // brings no new <head>
+                style.id = 'atlas-strassennamen-stil';
+                style.textContent = {{ this.css|tojson }};
+                document.head.appendChild(style);
+            }
+            function wire(map) {
+                function toggle() {
+                    var near = map.getZoom() >= {{ this.zoom }};
+                    map.getContainer().classList.toggle('atlas-strassennamen', near);
+                }
+                map.on('zoomend', toggle); toggle();
+            }
+            if (group._map) { wire(group._map); }
+            else { group.once('add', function() { wire(group._map); }); }
+        })();
+        {% endmacro %}
+    """)
+
+    css = (".atlas-street-label {display: none; font: 11px/1.2 Arial, sans-serif; color: #333; "
+           "white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff; pointer-events: none; "
+           "transform: translate(-50%, -50%);} .atlas-strassennamen .atlas-street-label {display: block;}")
+
+    def __init__(self, zoom: int) -> None:
+        super().__init__()
+        self._name = "ZoomLabels"
+        self.zoom = zoom
+
+
+def streets_layer(osm: OsmData, bounds: Bounds, *, lang: str = "de",
+                  show: bool = True) -> folium.FeatureGroup:
+    """The streets of `bounds` (EPSG:25833) with labels of the main streets, as one group."""
+    group = folium.FeatureGroup(name=translate(LAYER_NAME, lang), show=show, control=True)
+    folium.GeoJson(
+        street_features(osm, bounds),
+        style_function=lambda f: {"color": "#6e6e6e" if f["properties"]["main"] else "#9a9a9a",
+                                  "weight": 2.2 if f["properties"]["main"] else 1.0, "opacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        attribution=ATTRIBUTION,
+    ).add_to(group)
+    for lat, lon, name in _labels(osm, bounds):
+        folium.Marker((lat, lon), icon=folium.DivIcon(
+            html=f'<div class="atlas-street-label">{html.escape(name)}</div>', icon_size=(0, 0)),
+            interactive=False).add_to(group)
+    group.add_child(_ZoomLabels(LABEL_ZOOM))
+    return group
+
+
+def place_layers(osm: OsmData, bounds: Bounds, *,
+                 lang: str = "de") -> list[folium.FeatureGroup]:
+    """One switchable group per kind of place (:data:`PLACE_GROUPS`), switched off at first."""
+    _, places = _window(osm, bounds)
+    places = places.to_crs("EPSG:4326")
+    groups = []
+    for name, (classes, colour) in PLACE_GROUPS.items():
+        chosen = places[places["klasse"].isin(classes)]
+        if chosen.empty:
+            continue
+        group = folium.FeatureGroup(name=translate(name, lang), show=False)
+        for point, klasse, label in zip(chosen.geometry, chosen["klasse"], chosen["name"], strict=True):
+            text = translate(klasse, lang) + (f": {label}" if isinstance(label, str) and label else "")
+            folium.CircleMarker((point.y, point.x), radius=3, color=colour, weight=1, fill=True,
+                                fill_opacity=0.9, tooltip=html.escape(text)).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def payload_bytes(osm: OsmData, bounds: Bounds) -> int:
+    """Size of the streets' GeoJSON for `bounds` (for the benchmark and the README)."""
+    return len(json.dumps(street_features(osm, bounds)).encode("utf-8"))
+
+
