@@ -70,6 +70,10 @@ def base(*, council: bool = False, served: str | None = None, lang: str = "de",
     return make_offline(m, served=served)
 
 
+#: Where :func:`publish` wrote the served files (per-view files such as a town's streets go there too).
+_PUBLISHED: dict[str, Path] = {}
+
+
 def publish(directory: Path) -> None:
     """Write the files :func:`base` loads when served (boundaries, Leaflet and plugins) into
     `directory`; only files whose content changed are rewritten, each atomically. The local
@@ -79,6 +83,7 @@ def publish(directory: Path) -> None:
              boundary_layers.GEMEINDEN_FILE: boundary_layers.gemeinden_geojson().encode("utf-8"),
              boundary_layers.KREISGRENZEN_FILE: boundary_layers.kreis_borders_geojson().encode("utf-8")}
     directory.mkdir(parents=True, exist_ok=True)
+    _PUBLISHED["directory"] = directory
     for name, content in files.items():
         target = directory / name
         if not (target.exists() and target.read_bytes() == content):
@@ -109,7 +114,10 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
     streets = []
     if osm is not None and key is not None:
         bounds = area_of(key).geometry.bounds
-        streets = [street_layers.streets_layer(osm, bounds, lang=lang)]
+        url = None
+        if served and "directory" in _PUBLISHED:
+            url = f"{served}/{street_layers.published_streets(osm, key, bounds, _PUBLISHED['directory'])}"
+        streets = [street_layers.streets_layer(osm, bounds, lang=lang, url=url)]
         if not council:
             streets += street_layers.place_layers(osm, bounds, lang=lang)
     groups = [*streets, *overlays, result]

@@ -12,8 +12,10 @@ escaped like every text from data.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -21,6 +23,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.files import write_atomic
 from geo.lang import translate
 from geo.osm import ATTRIBUTION, OsmData
 
@@ -51,17 +54,20 @@ def _window(osm: OsmData, bounds: Bounds) -> tuple[gpd.GeoDataFrame, gpd.GeoData
 
 
 def street_features(osm: OsmData, bounds: Bounds) -> dict:
-    """GeoJSON (EPSG:4326) of the streets in `bounds` (EPSG:25833) plus margin: ``name``, ``main``."""
+    """GeoJSON (EPSG:4326) of the streets in `bounds` (EPSG:25833) plus margin: one feature per
+    street name and kind (``name``, ``main``), its ways merged into as few lines as they form."""
     streets, _ = _window(osm, bounds)
     if len(streets) > MAX_STREETS:
         streets = streets.assign(length=streets.length).nlargest(MAX_STREETS, "length")
-    lines = shapely.simplify(streets.geometry.to_numpy(), SIMPLIFY_M)
     frame = gpd.GeoDataFrame({"name": streets["name"].fillna("").to_numpy(),
                               "main": streets["highway"].isin(MAIN).to_numpy()},
-                             geometry=lines, crs=streets.crs).to_crs("EPSG:4326")
-    frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 1e-5)
-    frame["name"] = frame["name"].map(html.escape)
-    return json.loads(frame.to_json(drop_id=True))
+                             geometry=shapely.simplify(streets.geometry.to_numpy(), SIMPLIFY_M),
+                             crs=streets.crs)
+    merged = frame.dissolve(by=["name", "main"], as_index=False)
+    merged["geometry"] = shapely.line_merge(merged.geometry.to_numpy())
+    merged = merged.to_crs("EPSG:4326")
+    merged["geometry"] = shapely.set_precision(merged.geometry.to_numpy(), 1e-5)
+    return json.loads(merged.to_json(drop_id=True))
 
 
 def _labels(osm: OsmData, bounds: Bounds) -> list[tuple[float, float, str]]:
@@ -111,17 +117,62 @@ class _ZoomLabels(MacroElement):
         self.zoom = zoom
 
 
-def streets_layer(osm: OsmData, bounds: Bounds, *, lang: str = "de",
-                  show: bool = True) -> folium.FeatureGroup:
-    """The streets of `bounds` (EPSG:25833) with labels of the main streets, as one group."""
+class _StreetLines(MacroElement):
+    """The streets as one Leaflet GeoJSON layer: data in the page, or fetched from `url` (served
+    by the app, cached by the browser, so a redraw does not send them again). Names are
+    escaped in the tooltip; the ODbL attribution comes with the layer."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ "null" if this.url else this.data|tojson }}, {
+            attribution: {{ this.attribution|tojson }},
+            style: function(f) {
+                return f.properties.main ? {{ this.main|tojson }} : {{ this.minor|tojson }};
+            }
+        });
+        {{ this.get_name() }}.bindTooltip(function(layer) {
+            return String(layer.feature.properties.name).replace(/[&<>"']/g, function(c) {
+                return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+            });
+        }, {sticky: true});
+        {%- if this.url %}
+        fetch({{ this.url|tojson }})
+            .then(function(r) { if (!r.ok) throw new Error(r.status + " " + r.url); return r.json(); })
+            .then(function(data) { {{ this.get_name() }}.addData(data); })
+            .catch(function(err) { console.error(err); });
+        {%- endif %}
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict | None, url: str | None) -> None:
+        super().__init__()
+        self._name = "StreetLines"
+        self.data, self.url, self.attribution = data, url, ATTRIBUTION
+        self.main = {"color": "#6e6e6e", "weight": 2.2, "opacity": 0.9}
+        self.minor = {"color": "#9a9a9a", "weight": 1.0, "opacity": 0.9}
+
+
+STREETS_DIR = "strassen"
+
+
+def published_streets(osm: OsmData, key: str, bounds: Bounds, directory: Path) -> str:
+    """Write the streets of area `key` into `directory`/strassen once per extract; the file name."""
+    stamp = hashlib.sha256(f"{osm.source}|{osm.imported}|{osm.date}".encode()).hexdigest()[:12]
+    name = f"{STREETS_DIR}/{key}-{stamp}.json"
+    target = directory / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, json.dumps(street_features(osm, bounds)).encode("utf-8"))
+    return name
+
+
+def streets_layer(osm: OsmData, bounds: Bounds, *, lang: str = "de", show: bool = True,
+                  url: str | None = None) -> folium.FeatureGroup:
+    """The streets of `bounds` (EPSG:25833) with labels of the main streets, as one group; with
+    `url` the browser fetches the lines from there (:func:`published_streets`)."""
     group = folium.FeatureGroup(name=translate(LAYER_NAME, lang), show=show, control=True)
-    folium.GeoJson(
-        street_features(osm, bounds),
-        style_function=lambda f: {"color": "#6e6e6e" if f["properties"]["main"] else "#9a9a9a",
-                                  "weight": 2.2 if f["properties"]["main"] else 1.0, "opacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
-        attribution=ATTRIBUTION,
-    ).add_to(group)
+    group.add_child(_StreetLines(None if url else street_features(osm, bounds), url))
     for lat, lon, name in _labels(osm, bounds):
         folium.Marker((lat, lon), icon=folium.DivIcon(
             html=f'<div class="atlas-street-label">{html.escape(name)}</div>', icon_size=(0, 0)),

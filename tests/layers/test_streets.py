@@ -96,3 +96,19 @@ def test_the_report_names_places_and_draws_streets(osm, incidents):
     assert ORIGIN  # the scene lies in Freiberg
     assert io.BytesIO(with_streets.png).read(8) == b"\x89PNG\r\n\x1a\n"
     assert json.dumps(report.text())  # plain text throughout
+
+
+def test_when_served_the_streets_are_a_file_the_browser_fetches_once(osm, incidents, tmp_path):
+    static = tmp_path / "static"
+    compose.publish(static)
+    analysis = analyse(incidents, View(area=FREIBERG, method="gi"))
+    groups = compose.view_groups(analysis, osm=osm, served="/app/static")
+    files = list((static / "strassen").glob(f"{FREIBERG}-*.json"))
+    assert len(files) == 1 and "Obermarkt" in files[0].read_text(encoding="utf-8")
+    m = compose.base(served="/app/static")
+    m.add_child(groups[0])
+    script = m.get_root().render()
+    assert f"/app/static/strassen/{files[0].name}" in script
+    assert '"Obermarkt"' not in script.split("atlas-street-label")[0]  # the lines are not in the page
+    again = compose.view_groups(analysis, osm=osm, served="/app/static")  # a redraw writes nothing new
+    assert len(list((static / "strassen").iterdir())) == 1 and again
