@@ -3,8 +3,9 @@
 No OSM extract ships with the atlas, so the network is generated: inside the Gemeinde, a
 street every 100 m in both directions (a dense town everywhere, the worst case: a real town
 has fields, woods and rivers), each block edge one OSM way of 9 nodes, named per street,
-every fifth street a main street, each bending by ±8 m every ~70 m like a real street. The figure is the GeoJSON the map receives for the view
-(``payload_bytes``), against the map budget (a redraw sends 0.1–0.2 MB of result layers).
+every fifth street a main street, each bending by ±8 m every ~70 m like a real street. The
+figure is the GeoJSON the map receives for the view (``payload_bytes``), against the map
+budget (a redraw sends 0.1–0.2 MB of result layers).
 
 Run: ``.venv/bin/python benchmarks/streets_payload.py``. Last line: one JSON object.
 """

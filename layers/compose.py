@@ -104,7 +104,7 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
     the planner view, the places as switchable groups): orientation without background tiles.
     """
     key = analysis.view.area
-    result = result_group(analysis, council=council, lang=lang)
+    result = result_group(analysis, council=council, lang=lang, osm=osm)
     selected = display.area_display(key) if key is not None else None
     if selected is None:
         result.add_child(maps.FitView(maps.SACHSEN_BOUNDS))
@@ -148,12 +148,12 @@ def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> folium.LayerControl
 
 def atlas_map(analysis: Analysis, *, points=None, council: bool = False,
               overlays: Sequence[folium.FeatureGroup] = (), lang: str = "de",
-              basemap: str = "keine") -> folium.Map:
+              basemap: str = "keine", osm: OsmData | None = None) -> folium.Map:
     """The whole map of `analysis` in one piece: :func:`base` with the :func:`view_groups`
     (for the HTML export and tests; the app sends the groups separately), in `lang`, on
     `basemap` (online tiles stay; ``lokal`` has no server here: no tiles, the attribution says so)."""
     m = base(council=council, lang=lang, basemap=basemap)
-    for group in view_groups(analysis, points=points, council=council, overlays=overlays, lang=lang):
+    for group in view_groups(analysis, points=points, council=council, overlays=overlays, lang=lang, osm=osm):
         m.add_child(group)
     return maps.finish(m, with_layer_control=not council)
 
@@ -224,7 +224,8 @@ def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, 
     return out
 
 
-def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> folium.FeatureGroup:
+def result_group(analysis: Analysis, *, council: bool, lang: str = "de",
+                 osm: OsmData | None = None) -> folium.FeatureGroup:
     """The layer that shows the method's result, with its legend (styled by the layer modules), in `lang`."""
     method = analysis.view.method
     if method == "rates":
@@ -234,13 +235,13 @@ def result_group(analysis: Analysis, *, council: bool, lang: str = "de") -> foli
     if method == "kde":
         layer, legend = kde_layer(result, lang=lang), kde_legend_html(result, lang=lang)
     elif method == "gi":
-        layer, legend = gi_layer(result, council=council, lang=lang), gi_legend_html(lang=lang)
+        layer, legend = gi_layer(result, council=council, lang=lang, osm=osm), gi_legend_html(lang=lang)
     elif method == "emerging":
         result = analysis.emerging
         layer = emerging_layer(result, council=council, lang=lang)
         legend = emerging_legend_html(result, lang=lang)
     else:
-        layer, legend = lisa_layer(result, council=council, lang=lang), lisa_legend_html(lang=lang)
+        layer, legend = lisa_layer(result, council=council, lang=lang, osm=osm), lisa_legend_html(lang=lang)
     return _group(layer, HtmlLegend(legend, position="bottomleft"), pane="ergebnis")
 
 
@@ -271,8 +272,8 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: st
     tiles load where there is internet, else the map says so).
     """
     if kind == "html":
-        return atlas_map(analysis, points=None, council=False, lang=lang,
-                         basemap=basemap).get_root().render().encode("utf-8")
+        return atlas_map(analysis, points=None, council=False, lang=lang, basemap=basemap,
+                         osm=osm).get_root().render().encode("utf-8")
     if kind == "png":
         return view_png(analysis, lang=lang)
     if kind not in ("csv", "gpkg"):

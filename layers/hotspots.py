@@ -35,6 +35,7 @@ from geo.grid import Grid
 from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
 from geo.hotspots.kde import KDEResult
 from geo.lang import phrase, translate
+from geo.osm import OsmData, lage
 from layers.legend import Gradient, legend_box
 
 #: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
@@ -205,7 +206,8 @@ def gi_features(result: GridHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:
 
 
 @functools.lru_cache(maxsize=8)
-def _cells_geojson(result: GridHotspots, kind: str, lang: str, council: bool) -> tuple[str, bool, int]:
+def _cells_geojson(result: GridHotspots, kind: str, lang: str, council: bool,
+                   osm: OsmData | None = None) -> tuple[str, bool, int]:
     """GeoJSON of the significant ``gi`` or ``lisa`` cells of `result`, whether they were
     merged per class, and how many cells there are.
 
@@ -216,6 +218,8 @@ def _cells_geojson(result: GridHotspots, kind: str, lang: str, council: bool) ->
     cells = _significant(result, kind, lang)
     if len(cells) > MAX_CELL_FEATURES:
         return merged_cells_geojson(cells, by, label), True, len(cells)
+    if osm is not None:  # every coloured cell passes the privacy threshold: it may be named
+        cells = cells.assign(lage=lage(osm, cells.geometry))
     return cells_geojson(cells, [by, *(f for f, _ in _tooltip(cells, kind, council))]), False, len(cells)
 
 
@@ -228,6 +232,8 @@ def _tooltip(cells: gpd.GeoDataFrame, kind: str, council: bool) -> list[tuple[st
     at least the minimum count (:func:`geo.analysis.suppress_small_cells`); the shared screen shows
     that, the class and its confidence, and neither the cell's own count nor its name."""
     rows = [(_CELLS[kind][1], "Klasse")]
+    if "lage" in cells:
+        rows.append(("lage", "Lage"))
     if "count_nearby" in cells:
         rows.append(("count_nearby", "Vorfälle in der Nachbarschaft"))
     if not council:
@@ -251,7 +257,7 @@ def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame
 
 
 def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, show: bool,
-                 council: bool = False, lang: str = "de") -> folium.FeatureGroup:
+                 council: bool = False, lang: str = "de", osm: OsmData | None = None) -> folium.FeatureGroup:
     """Coloured cells by class; above :data:`MAX_CELL_FEATURES` cells merged per class.
 
     `name` is German and shown in `lang`; `council`: the shared screen's tooltip (see :func:`_tooltip`).
@@ -259,14 +265,14 @@ def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, s
     by = _CELLS[kind][0]
     name = translate(name, lang)
     group = folium.FeatureGroup(name=name, show=show)
-    geojson, merged, n_cells = _cells_geojson(result, kind, lang, council)
+    geojson, merged, n_cells = _cells_geojson(result, kind, lang, council, osm)
     if n_cells == 0:  # nothing significant: an empty layer (a tooltip needs features)
         return group
     if merged:
         tooltip = folium.GeoJsonTooltip(fields=[_CELLS[kind][1], "zellen"],
                                         aliases=[translate("Klasse", lang), translate("Zellen", lang)])
     else:
-        rows = _tooltip(result.cells, kind, council)
+        rows = _tooltip(result.cells.assign(lage="") if osm is not None else result.cells, kind, council)
         tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in rows],
                                         aliases=[translate(label, lang) for _, label in rows], sticky=True)
     folium.GeoJson(
@@ -278,20 +284,21 @@ def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, s
 
 
 def gi_layer(result: GridHotspots, *, name: str = "Hot- und Coldspots (Gi*)", show: bool = True,
-             council: bool = False, lang: str = "de") -> folium.FeatureGroup:
+             council: bool = False, lang: str = "de", osm: OsmData | None = None) -> folium.FeatureGroup:
     """Significant Gi* cells in ArcGIS hot/cold spot colours by confidence (FDR-adjusted)."""
     if result.gi is None:
         raise ValueError("grid_hotspots was run without 'gi'")
-    return _cells_layer(result, "gi", colours=GI_COLOURS, name=name, show=show, council=council, lang=lang)
+    return _cells_layer(result, "gi", colours=GI_COLOURS, name=name, show=show, council=council, lang=lang,
+                        osm=osm)
 
 
 def lisa_layer(result: GridHotspots, *, name: str = "Cluster und Ausreißer (LISA)", show: bool = True,
-               council: bool = False, lang: str = "de") -> folium.FeatureGroup:
+               council: bool = False, lang: str = "de", osm: OsmData | None = None) -> folium.FeatureGroup:
     """Significant LISA cells (HH, LL, HL, LH) in the usual cluster colours."""
     if result.lisa is None:
         raise ValueError("grid_hotspots was run without 'lisa'")
     return _cells_layer(result, "lisa", colours=LISA_COLOURS, name=name, show=show, council=council,
-                        lang=lang)
+                        lang=lang, osm=osm)
 
 
 def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausreißer je Gemeinde (LISA)",

@@ -1,5 +1,6 @@
 """OSM streets and places on the map and in the tables: the Freiberg scene (tests/geo/osm/scene.py)."""
 
+import dataclasses
 import io
 import json
 
@@ -112,3 +113,13 @@ def test_when_served_the_streets_are_a_file_the_browser_fetches_once(osm, incide
     assert '"Obermarkt"' not in script.split("atlas-street-label")[0]  # the lines are not in the page
     again = compose.view_groups(analysis, osm=osm, served="/app/static")  # a redraw writes nothing new
     assert len(list((static / "strassen").iterdir())) == 1 and again
+
+
+def test_the_shared_screen_names_hotspot_cells_but_never_their_own_count(osm, incidents):
+    analysis = analyse(incidents, View(area=FREIBERG, method="gi", mode="sitzung"))
+    html = compose.atlas_map(analysis, council=True, osm=osm).get_root().render()
+    assert "Obermarkt / Burgstra" in html and "nahe Haltestelle Obermarkt" in html  # (JSON-escaped ß, ·)
+    assert '"count": ' not in html and "Vorfälle in der Zelle" not in html
+    export = compose.export_bytes(dataclasses.replace(analysis, view=dataclasses.replace(
+        analysis.view, mode="planung")), "html", osm=osm).decode()
+    assert "nahe Haltestelle Obermarkt" in export  # the HTML export names cells too
