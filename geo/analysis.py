@@ -39,6 +39,7 @@ from geo.hotspots import (
     grid_hotspots,
 )
 from geo.hotspots.bandwidth import RULE, BandwidthChoice, choose_bandwidth
+from geo.hotspots.emerging import step_text
 from geo.hotspots.evaluate import DEFAULT_AREA_SHARE
 from geo.hotspots.points import select, xy
 from geo.hotspots.windows import window_sum
@@ -187,8 +188,8 @@ class Analysis:
                                           else "analytisch")
             if self.emerging is not None:
                 steps = self.emerging.steps
-                meta["Zeitschritte"] = (f"{len(steps)} {STEP_NAMES[view.step]} ({_step_label(steps[0])} bis "
-                                        f"{_step_label(steps[-1])})")
+                meta["Zeitschritte"] = (f"{len(steps)} {STEP_NAMES[view.step]} ({step_text(steps[0])} bis "
+                                        f"{step_text(steps[-1])})")
             if self.hotspots is not None and self.hotspots.kde is not None:
                 meta["Bandbreite (m)"] = f"{self.hotspots.kde.bandwidth:.0f}"
         if self.demo:
@@ -356,12 +357,6 @@ def _accuracy(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.date | None,
         return None, split, phrase("Vorhersagegüte nicht berechenbar: {err}", err=error_text(err))
 
 
-def _step_label(label: str) -> str:
-    """``2021q3`` → ``Q3 2021``; a year stays as it is."""
-    year, _, quarter = label.partition("q")
-    return f"Q{quarter} {year}" if quarter else year
-
-
 def _emerging_analysis(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.date | None,
                        end: dt.date | None, notes: list[str], source: str, demo: bool,
                        area_share: float) -> Analysis:
@@ -369,7 +364,7 @@ def _emerging_analysis(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.dat
     result = emerging_hotspots(chosen, grid=grid, step=view.step, radius=view.radius,
                                min_count=view.min_count, start=start, end=end)
     evaluation, split, missing = _accuracy(chosen, view, grid, start, end, area_share)
-    first, last = (_step_label(result.steps[i]) for i in (0, -1))
+    first, last = (step_text(result.steps[i]) for i in (0, -1))
     notes.append(phrase("{n} {steps} von {first} bis {last}; ein Muster braucht signifikante Gi*-Werte "
                         "(FDR) in den Zeitschritten, „zunehmend“ und „abnehmend“ dazu einen "
                         "Mann-Kendall-Trend.", n=len(result.steps), steps=phrase(STEP_NAMES[view.step]),

@@ -17,19 +17,20 @@ import folium
 import geopandas as gpd
 
 from geo.fmt import p_wert, zahl
-from geo.hotspots.emerging import NO_PATTERN, PATTERN_COLOURS, PATTERN_HELP, PATTERNS, EmergingHotspots
+from geo.hotspots.emerging import (
+    NO_PATTERN,
+    PATTERN_COLOURS,
+    PATTERN_HELP,
+    PATTERNS,
+    EmergingHotspots,
+    step_text,
+)
 from geo.lang import phrase, translate
 from layers import hotspots as hotspot_layers
 from layers.hotspots import cells_geojson, merged_cells_geojson
 from layers.legend import legend_box
 
 LAYER_NAME = "Neue und wachsende Hotspots"
-
-
-def step_text(label: str) -> str:
-    """A step label for reading: ``"2021"`` stays, ``"2021q3"`` becomes ``"Q3 2021"``."""
-    year, _, quarter = label.partition("q")
-    return f"Q{quarter} {year}" if quarter else year
 
 
 def emerging_features(result: EmergingHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:

@@ -372,6 +372,12 @@ def _steps(times: pd.Series, step: str, start: DateLike, end: DateLike
     return ordinal, int(first), int(last), tuple(dict.fromkeys(_label(o, step) for o in partial))
 
 
+def step_text(label: str) -> str:
+    """A step label for reading: ``"2021"`` stays, ``"2021q3"`` becomes ``"Q3 2021"``."""
+    year, _, quarter = label.partition("q")
+    return f"Q{quarter} {year}" if quarter else year
+
+
 def _too_few_steps(n: int, step: str) -> AtlasError:
     if step == "jahr":
         msg = phrase("Für neue und wachsende Hotspots braucht es mindestens 4 Zeitschritte; der Zeitraum "
