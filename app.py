@@ -14,7 +14,7 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.sources import ATTRIBUTION_PKS, MAP_ATTRIBUTION
 from ui import council, data, datasets, exports, map_view, panels, sequences, sidebar, state
-from ui.i18n import _, error, lang
+from ui.i18n import _, error, lang, plain
 
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
 
@@ -56,7 +56,7 @@ def main() -> None:
         council.heading(view, line)
     else:
         st.title(_("Präventionsatlas Sachsen"))
-        st.caption(f"{view.title} · {line}" if view.title else line)
+        st.caption(plain(f"{view.title} · {line}" if view.title else line))
     try:
         extra, overlay_layers = data.overlays(view, points, council=in_council)
     except AtlasError as err:

@@ -176,3 +176,16 @@ def test_emerging_hot_spots_in_the_url_with_yearly_steps(app):
     assert any("Neue und wachsende Hotspots" in c for c in captions(app))
     assert any(c.startswith("4 Jahre von 2021 bis 2024") for c in captions(app))
     assert app.query_params["schritt"] == "jahr"
+
+
+def test_names_from_data_are_shown_as_plain_text_not_markdown(app, tmp_path):
+    from geo.incidents.demo import demo_csv
+    from geo.store import IncidentStore
+
+    name = "[klick](http://x.de) *fett*"
+    IncidentStore(tmp_path / "store").import_file(demo_csv(tmp_path / "d.csv", n=500), name=name)
+    app.query_params["daten"] = name
+    app.run()
+    assert not app.exception
+    line = next(c for c in captions(app) if "Quelle" in c)
+    assert r"\[klick\](http:\/\/x.de) \*fett\*" in line  # escaped: shown as written, no link

@@ -8,7 +8,7 @@ from geo.errors import AtlasError
 from geo.incidents import DEMO_LABEL
 from geo.store import IncidentStore
 from ui.data import stored_datasets
-from ui.i18n import _, error
+from ui.i18n import _, error, plain
 from ui.state import ALL, DEMO, PKS
 
 
@@ -42,15 +42,15 @@ def import_file() -> None:
         except AtlasError as err:
             error(err)
     if report := st.session_state.get("last_report"):
-        counts = {"file": report.file, "rows": report.rows, "accepted": report.accepted,
-                  "rejected": report.rejected, "dataset": report.dataset}
+        counts = {"file": plain(report.file), "rows": report.rows, "accepted": report.accepted,
+                  "rejected": report.rejected, "dataset": plain(report.dataset)}
         st.caption(_("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt "
                      "– Datensatz „{dataset}“ gespeichert.").format(**counts) if report.stored else
                    _("Import „{file}“: {rows} Zeilen gelesen, {accepted} übernommen, {rejected} abgelehnt."
                      ).format(**counts))
         st.dataframe(report.reason_table(), hide_index=True)
         for note in report.notes:
-            st.caption(note)
+            st.caption(plain(note))
         if report.rejected:
             st.download_button(_("Abgelehnte Zeilen (CSV)"), report.rejected_csv(),
                                file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")

@@ -9,6 +9,8 @@ a run (Streamlit's test harness), where no session says the language.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from geo import lang as langs
@@ -26,6 +28,18 @@ def _(text: str) -> str:
 
 def _n(value: float, decimals: int = 0) -> str:
     return zahl(value, decimals, lang=lang())
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~|$])")
+
+
+def plain(text: object) -> str:
+    """`text` (from data: file, data set and place names, titles from the URL) for a widget that
+    renders Markdown: the characters that make links, images, HTML or formatting are escaped,
+    and so are addresses (``http://``, ``www.``), so a name is shown as written and never
+    becomes a link."""
+    text = _MARKDOWN.sub(r"\\\1", str(text))
+    return text.replace("://", ":\\/\\/").replace("www.", "www\\.")
 
 
 def error(err: BaseException) -> None:

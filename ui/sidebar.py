@@ -12,7 +12,7 @@ from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS
 from geo.period import quick_periods
 from layers import basemaps
-from ui.i18n import _, lang
+from ui.i18n import _, lang, plain
 from ui.state import clear
 
 #: Streamlit's file uploader takes no texts: its button and size line in the page's language, by CSS.
@@ -45,7 +45,8 @@ def background() -> None:
     found = osm.info()
     if found:
         st.caption(_("Straßen und Orte: OpenStreetMap, Stand {date} ({source}) – {attribution}").format(
-            date=f"{found['date']:%d.%m.%Y}", source=found["source"], attribution=found["attribution"]))
+            date=f"{found['date']:%d.%m.%Y}", source=plain(found["source"]),
+            attribution=plain(found["attribution"])))
     else:
         st.caption(_("Keine Straßendaten geladen: python -m geo osm sachsen-latest.osm.pbf importiert sie."))
 
