@@ -15,6 +15,7 @@ import pandas as pd
 from geo import asskomm, display
 from geo.lang import translate
 from layers.legend import HtmlLegend, Swatch, legend_box
+from layers.tooltips import SafeTooltip
 
 STATUS_COLOURS = {
     "Modellkommune": "#1b7837",
@@ -80,8 +81,8 @@ def _polygon_style(feature: dict) -> dict:
     return {"fillColor": props["fill"], "fillOpacity": 0.65, "opacity": 0.95, **border}
 
 
-def _tooltip(lang: str) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=_FIELDS, aliases=[translate(a, lang) for a in _ALIASES], sticky=True)
+def _tooltip(lang: str) -> SafeTooltip:
+    return SafeTooltip(fields=_FIELDS, aliases=[translate(a, lang) for a in _ALIASES], sticky=True)
 
 
 def asskomm_layer(members: pd.DataFrame | None = None, *, show: bool = True, lang: str = "de"

@@ -29,6 +29,7 @@ from geo.lang import phrase, translate
 from layers import hotspots as hotspot_layers
 from layers.hotspots import cells_geojson, merged_cells_geojson
 from layers.legend import legend_box
+from layers.tooltips import SafeTooltip
 
 LAYER_NAME = "Neue und wachsende Hotspots"
 
@@ -102,11 +103,11 @@ def emerging_layer(result: EmergingHotspots, *, name: str = LAYER_NAME, show: bo
     if n_cells == 0:  # nothing to draw: an empty layer (a tooltip needs features)
         return group
     if merged:
-        tooltip = folium.GeoJsonTooltip(fields=["pattern_label", "zellen"],
+        tooltip = SafeTooltip(fields=["pattern_label", "zellen"],
                                         aliases=[translate("Muster", lang), translate("Zellen", lang)])
     else:
         rows = _tooltip(council)
-        tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in rows],
+        tooltip = SafeTooltip(fields=[f for f, _ in rows],
                                         aliases=[translate(label, lang) for _, label in rows], sticky=True)
     folium.GeoJson(
         geojson, name=name, tooltip=tooltip,

@@ -37,6 +37,7 @@ from geo.hotspots.kde import KDEResult
 from geo.lang import phrase, translate
 from geo.osm import OsmData, lage
 from layers.legend import Gradient, legend_box
+from layers.tooltips import SafeTooltip
 
 #: ArcGIS Hot Spot Analysis colours, from Coldspot 99 % (−3) to Hotspot 99 % (+3).
 GI_COLOURS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf",
@@ -269,11 +270,11 @@ def _cells_layer(result: GridHotspots, kind: str, *, colours: dict, name: str, s
     if n_cells == 0:  # nothing significant: an empty layer (a tooltip needs features)
         return group
     if merged:
-        tooltip = folium.GeoJsonTooltip(fields=[_CELLS[kind][1], "zellen"],
+        tooltip = SafeTooltip(fields=[_CELLS[kind][1], "zellen"],
                                         aliases=[translate("Klasse", lang), translate("Zellen", lang)])
     else:
         rows = _tooltip(result.cells.assign(lage="") if osm is not None else result.cells, kind, council)
-        tooltip = folium.GeoJsonTooltip(fields=[f for f, _ in rows],
+        tooltip = SafeTooltip(fields=[f for f, _ in rows],
                                         aliases=[translate(label, lang) for _, label in rows], sticky=True)
     folium.GeoJson(
         geojson, name=name, tooltip=tooltip,
@@ -316,7 +317,7 @@ def lisa_gemeinde_layer(lisa: gpd.GeoDataFrame, *, name: str = "Cluster und Ausr
         style_function=lambda f: {"fillColor": f["properties"]["fill"],
                                   "fillOpacity": f["properties"]["opacity"], "color": "#6b6b6b",
                                   "weight": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "lisa_label", "p_text"],
+        tooltip=SafeTooltip(fields=["name", "lisa_label", "p_text"],
                                       aliases=["Gemeinde", "Klasse", "p (FDR-korrigiert)"], sticky=True),
     ).add_to(group)
     return group

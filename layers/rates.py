@@ -18,6 +18,7 @@ from geo.lang import phrase, translate
 from layers.boundaries import GemeindeFills
 from layers.legend import HtmlLegend, legend_box
 from layers.style import CHOROPLETH_OPACITY
+from layers.tooltips import SafeTooltip
 
 #: Sequential purples, light to dark.
 RATE_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
@@ -115,7 +116,7 @@ def rates_layer(rates: gpd.GeoDataFrame, *, name: str = "Rate je 1.000 Einwohner
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": CHOROPLETH_OPACITY,
                                   "color": "#6b6b6b", "weight": 0.6},
         highlight_function=lambda _: {"weight": 2.0, "color": "#111111"},
-        tooltip=folium.GeoJsonTooltip(fields=_FIELDS, aliases=aliases, sticky=True),
+        tooltip=SafeTooltip(fields=_FIELDS, aliases=aliases, sticky=True),
         smooth_factor=0.5,
     ).add_to(group)
     return group

@@ -14,6 +14,7 @@ from geo.lang import translate
 from geo.survey.coincide import BOTH, FEAR_ONLY, INCIDENTS_ONLY, NEITHER, TOO_SMALL, Coincidence
 from geo.survey.shares import per_gemeinde
 from layers.legend import HtmlLegend, Swatch, legend_box
+from layers.tooltips import SafeTooltip
 
 FEAR_COLOUR = "#7b3294"
 #: Share feeling unsafe at night: upper class bounds (fraction) and fill colours.
@@ -55,7 +56,7 @@ def angstraeume_layer(angstraeume: gpd.GeoDataFrame, *, label: str = "", lang: s
         marker=folium.CircleMarker(radius=6, color=FEAR_COLOUR, weight=1.5, fill=True),
         style_function=lambda f: {"color": FEAR_COLOUR, "weight": 2.0, "fillColor": FEAR_COLOUR,
                                   "fillOpacity": 0.35, "radius": f["properties"]["radius"]},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "kategorie", "nennungen_text"],
+        tooltip=SafeTooltip(fields=["name", "kategorie", "nennungen_text"],
                                       aliases=[translate(a, lang) for a in ("Angstraum", "Kategorie",
                                                                              "Nennungen")],
                                       sticky=True),
@@ -147,7 +148,7 @@ def _filled_areas(geojson: str, *, name: str, show: bool, fill_opacity: float, b
         geojson, name=name, show=show,
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": fill_opacity,
                                   **border},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=SafeTooltip(fields=fields, aliases=aliases, sticky=True),
         smooth_factor=0.5,
     )
 

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import folium
 import pytest
 
 from geo.survey import coincide, demo
@@ -91,7 +92,7 @@ def test_share_and_coincidence_layers_fill_by_feature_with_their_own_border_and_
                                                    "color": "#6b6b6b", "weight": 0.5}
     assert classes.style_function(feature) == {"fillColor": "#b30000", "fillOpacity": 0.65,
                                                "color": "#444444", "weight": 0.6}
-    tooltips = [next(c for c in lay._children.values() if type(c).__name__ == "GeoJsonTooltip")
+    tooltips = [next(c for c in lay._children.values() if isinstance(c, folium.GeoJsonTooltip))
                 for lay in (share_layer, classes)]
     assert tooltips[0].fields == ["gemeinde", "anteil_text", "intervall_text", "n_text"]
     assert tooltips[1].aliases == ["Gebiet", "Einordnung", "Angst", "Vorfälle"]
