@@ -167,6 +167,9 @@ def read_json(raw: bytes, name: str) -> RawTable:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         msg = f"{name}: kein gültiges JSON ({_short(err)})."
         raise InputFileError(msg) from err
+    except RecursionError as err:  # e.g. 100,000 nested lists: no incident file nests like that
+        msg = f"{name}: das JSON ist zu tief verschachtelt, um Vorfälle zu enthalten."
+        raise InputFileError(msg) from err
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         return read_geodata(raw, name)
     if isinstance(data, dict):

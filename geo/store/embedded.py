@@ -152,13 +152,7 @@ class IncidentStore:
         """
         raw, file_name = read_bytes(path)
         digest = hashlib.sha256(raw).hexdigest()
-        existing = self._dataset_with_hash(digest)
-        if existing is not None:
-            msg = (
-                f"{file_name} ist bereits importiert: Datensatz '{existing[0]}' vom {existing[1]} "
-                "(gleiche SHA-256-Prüfsumme). Zum erneuten Import den Datensatz zuerst löschen."
-            )
-            raise DuplicateImportError(msg)
+        self._refuse_duplicate(self._dataset_with_hash(digest), file_name)
         buffer = io.BytesIO(raw)
         buffer.name = file_name
         progress = read_options.pop("progress", None) or (lambda fraction, text: None)
@@ -172,6 +166,9 @@ class IncidentStore:
             return report
         progress(0.9, "wird gespeichert")
         with self._transaction() as conn:
+            # Checked again under the write lock: the same file imported at the same time by another
+            # process may have been stored since the check above (it gave an IntegrityError).
+            self._refuse_duplicate(self._dataset_with_hash(digest, conn), file_name)
             taken = {row[0] for row in conn.execute("SELECT name FROM datasets")}
             report.dataset = _unique_name(name or Path(file_name).stem, taken)
             report.stored = True
@@ -200,14 +197,22 @@ class IncidentStore:
         progress(1.0, "gespeichert")
         return report
 
-    def _dataset_with_hash(self, digest: str) -> tuple[str, str] | None:
-        with self._connect() as conn:
-            if conn is None:
-                return None
-            row = conn.execute(
-                "SELECT name, imported_at FROM datasets WHERE sha256 = ?", (digest,)
-            ).fetchone()
+    def _dataset_with_hash(self, digest: str,
+                           conn: sqlite3.Connection | None = None) -> tuple[str, str] | None:
+        if conn is None:
+            with self._connect() as own:
+                return self._dataset_with_hash(digest, own) if own is not None else None
+        row = conn.execute("SELECT name, imported_at FROM datasets WHERE sha256 = ?", (digest,)).fetchone()
         return (row[0], row[1][:10]) if row else None
+
+    @staticmethod
+    def _refuse_duplicate(existing: tuple[str, str] | None, file_name: str) -> None:
+        if existing is not None:
+            msg = (
+                f"{file_name} ist bereits importiert: Datensatz '{existing[0]}' vom {existing[1]} "
+                "(gleiche SHA-256-Prüfsumme). Zum erneuten Import den Datensatz zuerst löschen."
+            )
+            raise DuplicateImportError(msg)
 
     def _write_points(self, conn: sqlite3.Connection, dataset: str, points: gpd.GeoDataFrame) -> None:
         conn.executemany("INSERT INTO point_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -229,3 +229,20 @@ def test_point_table_is_the_same_data_without_geometry(store):
     assert list(table.columns) == ["x", "y", "category", "time", "ags", "dataset"]
     assert table["x"].tolist() == points.geometry.x.tolist() == [411548.9, 459768.2]
     assert table["ags"].tolist() == points["ags"].tolist() == ["14612000", "14625020"]
+
+
+def test_the_same_file_stored_meanwhile_by_another_process_is_a_clean_duplicate_message(store, monkeypatch):
+    store.import_file(DATA / "ordnungsamt_utf8_bom.csv", now=NOW)
+    before = store.datasets()
+    checks = []
+    original = IncidentStore._dataset_with_hash
+
+    def first_check_misses(self, digest, conn=None):  # as if the other import committed just after it
+        checks.append(conn)
+        return None if conn is None else original(self, digest, conn)
+
+    monkeypatch.setattr(IncidentStore, "_dataset_with_hash", first_check_misses)
+    with pytest.raises(DuplicateImportError, match="ist bereits importiert"):
+        store.import_file(DATA / "ordnungsamt_utf8_bom.csv", now=NOW)
+    assert checks[0] is None and checks[1] is not None
+    assert store.datasets().equals(before)

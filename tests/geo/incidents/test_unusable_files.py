@@ -162,3 +162,11 @@ def test_truncated_fixture_files(tmp_path, cut):
         path = tmp_path / name
         path.write_bytes(raw[: cut % len(raw)])
         _read_or_clear_error(path)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".geojson"])
+def test_deeply_nested_json_is_a_clear_message_not_a_recursion_error(tmp_path, suffix):
+    path = tmp_path / f"tief{suffix}"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"tief.*(verschachtelt|JSON|GeoJSON|lesbar)"):
+        read_incidents(path)
