@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.sources import ATTRIBUTION_PKS, MAP_ATTRIBUTION
+from geo.store import StoreDamagedError
 from ui import council, data, datasets, exports, map_view, panels, sequences, sidebar, state
 from ui.i18n import _, error, lang, plain
 
@@ -80,4 +81,7 @@ def main() -> None:
         st.caption(" · ".join([*MAP_ATTRIBUTION, *([ATTRIBUTION_PKS] if view.dataset == state.PKS else [])]))
 
 
-main()
+try:
+    main()
+except StoreDamagedError as err:  # the store file is damaged: say what can be done, change nothing
+    error(err)

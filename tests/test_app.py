@@ -189,3 +189,12 @@ def test_names_from_data_are_shown_as_plain_text_not_markdown(app, tmp_path):
     assert not app.exception
     line = next(c for c in captions(app) if "Quelle" in c)
     assert r"\[klick\](http:\/\/x.de) \*fett\*" in line  # escaped: shown as written, no link
+
+
+def test_a_damaged_store_gives_a_message_and_no_traceback(app, tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "vorfaelle.sqlite").write_bytes(b"Dies ist keine Datenbank.\n" * 40)
+    app.run()
+    assert not app.exception
+    assert any("ist beschädigt" in e.value and "Sicherung" in e.value for e in app.error)
+    assert (tmp_path / "store" / "vorfaelle.sqlite").read_bytes() == b"Dies ist keine Datenbank.\n" * 40

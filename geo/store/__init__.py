@@ -7,6 +7,7 @@ from geo.store.embedded import (
     SCHEMA_VERSION,
     DuplicateImportError,
     IncidentStore,
+    StoreDamagedError,
     UnknownDatasetError,
     default_directory,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DuplicateImportError",
     "IncidentStore",
+    "StoreDamagedError",
     "UnknownDatasetError",
     "default_directory",
 ]

@@ -9,6 +9,7 @@ which row-wise tables cannot. The store only moves the blobs; this module reads 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 
 import geopandas as gpd
@@ -23,8 +24,20 @@ from geo.period import epoch_seconds
 _COLUMNS = ((1, "<f8"), (2, "<f8"), (3, "<i8"), (4, "u1"), (5, "<u4"))
 
 
+class ChunkChecksumError(ValueError):
+    """A stored chunk's columns no longer match the checksum written with them."""
+
+
+def checksum(columns: Sequence[bytes]) -> str:
+    """SHA-256 over a chunk's five column blobs, in order (hex)."""
+    digest = hashlib.sha256()
+    for blob in columns:
+        digest.update(blob)
+    return digest.hexdigest()
+
+
 def encode_points(points: gpd.GeoDataFrame, *, chunk: int) -> Iterator[tuple[int, int, bytes, ...]]:
-    """``(chunk number, n, x, y, t, category, ags)`` per chunk of `points` (``METRIC_CRS``)."""
+    """``(chunk number, n, x, y, t, category, ags, checksum)`` per chunk of `points` (``METRIC_CRS``)."""
     require_crs(points, METRIC_CRS)
     x = points.geometry.x.to_numpy(dtype="<f8")
     y = points.geometry.y.to_numpy(dtype="<f8")
@@ -33,7 +46,8 @@ def encode_points(points: gpd.GeoDataFrame, *, chunk: int) -> Iterator[tuple[int
     ags = points["ags"].astype("int64").to_numpy().astype("<u4")
     for number, start in enumerate(range(0, len(points), chunk)):
         part = slice(start, start + chunk)
-        yield (number, len(x[part]), *(column[part].tobytes() for column in (x, y, t, cat, ags)))
+        blobs = [column[part].tobytes() for column in (x, y, t, cat, ags)]
+        yield (number, len(x[part]), *blobs, checksum(blobs))
 
 
 def decode_chunks(
@@ -43,8 +57,14 @@ def decode_chunks(
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """Stored rows ``(dataset, x, y, t, category, ags, n)`` → columns ``x``, ``y``, ``category``,
-    ``time``, ``ags``, ``dataset``, filtered by category and inclusive period."""
+    """Stored rows ``(dataset, x, y, t, category, ags, n, checksum)`` → columns ``x``, ``y``,
+    ``category``, ``time``, ``ags``, ``dataset``, filtered by category and inclusive period.
+
+    A row whose checksum (None for chunks stored before checksums existed) does not match its
+    blobs raises :class:`ChunkChecksumError`: a flipped byte would silently move points."""
+    for row in chunks:
+        if row[7] is not None and checksum(row[1:6]) != row[7]:
+            raise ChunkChecksumError(f"Datensatz '{row[0]}': ein gespeicherter Block ist verändert")
     x, y, t, cat, ags = (
         np.concatenate([np.frombuffer(c[i], d) for c in chunks]) if chunks else np.empty(0, d)
         for i, d in _COLUMNS

@@ -33,11 +33,11 @@ import pandas as pd
 from geo.crs import METRIC_CRS
 from geo.errors import AtlasError
 from geo.incidents import ImportReport, read_bytes, read_incidents
-from geo.store.chunks import decode_chunks, encode_points
+from geo.store.chunks import ChunkChecksumError, decode_chunks, encode_points
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: point_chunks.crc, the SHA-256 of a chunk's blobs (checked on read)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS datasets (
@@ -48,13 +48,22 @@ CREATE TABLE IF NOT EXISTS datasets (
 CREATE TABLE IF NOT EXISTS point_chunks (
     dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, chunk INTEGER NOT NULL,
     n INTEGER NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL, t BLOB NOT NULL, category BLOB NOT NULL,
-    ags BLOB NOT NULL, PRIMARY KEY (dataset, chunk));
+    ags BLOB NOT NULL, crc TEXT, PRIMARY KEY (dataset, chunk));
 CREATE TABLE IF NOT EXISTS aggregates (
     dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, area_key TEXT NOT NULL,
     level TEXT NOT NULL, category TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL,
     count INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS aggregates_dataset ON aggregates(dataset);
 """
+
+
+#: What SQLite says about a file that is not the store as written (truncated, overwritten, replaced).
+DAMAGE_SIGNS = ("malformed", "not a database", "no such table", "no such column", "encrypted", "corrupt")
+
+
+class StoreDamagedError(AtlasError):
+    """The store file cannot be read as it was written (damaged disk, overwritten pages, changed
+    bytes). Nothing is changed; the message says what can be done."""
 
 
 class DuplicateImportError(AtlasError):
@@ -95,14 +104,35 @@ class IncidentStore:
         elif not self.path.exists():
             yield None  # type: ignore[misc]  # an empty store: nothing to read
             return
-        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as conn:
-            conn.execute("PRAGMA foreign_keys = ON")
-            if write:
-                conn.executescript(_SCHEMA)
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            yield conn
+        if self.path.exists() and self.path.stat().st_size == 0:  # truncated: SQLite would start afresh
+            raise StoreDamagedError(self._damaged("die Datei ist leer, 0 Bytes"))
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as conn:
+                conn.execute("PRAGMA foreign_keys = ON")
+                if write:
+                    # Never write into a damaged file: pages a query does not read would go unnoticed.
+                    problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                    if problem != "ok":
+                        raise StoreDamagedError(self._damaged(problem))
+                    conn.executescript(_SCHEMA)
+                    columns = {row[1] for row in conn.execute("PRAGMA table_info(point_chunks)")}
+                    if "crc" not in columns:  # a store of schema version 1: chunks without checksum
+                        conn.execute("ALTER TABLE point_chunks ADD COLUMN crc TEXT")
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                 (str(SCHEMA_VERSION),))
+                yield conn
+        except ChunkChecksumError as err:
+            raise StoreDamagedError(self._damaged(str(err))) from err
+        except sqlite3.DatabaseError as err:
+            if not any(sign in str(err) for sign in DAMAGE_SIGNS):
+                raise
+            raise StoreDamagedError(self._damaged(str(err))) from err
+
+    def _damaged(self, reason: str) -> str:
+        return (f"Der Datenspeicher {self.path} ist beschädigt ({reason}); gelesen oder geändert wurde "
+                "nichts. Möglich ist: eine Sicherung der Datei zurückspielen, oder die Datei beiseitelegen "
+                f"(z. B. in {DB_NAME}.defekt umbenennen) und die Daten neu importieren. Die Datei selbst "
+                "bleibt, wie sie ist.")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -215,7 +245,8 @@ class IncidentStore:
             raise DuplicateImportError(msg)
 
     def _write_points(self, conn: sqlite3.Connection, dataset: str, points: gpd.GeoDataFrame) -> None:
-        conn.executemany("INSERT INTO point_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.executemany("INSERT INTO point_chunks (dataset, chunk, n, x, y, t, category, ags, crc) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          ((dataset, *chunk) for chunk in encode_points(points, chunk=CHUNK)))
 
     def _write_aggregates(self, conn: sqlite3.Connection, dataset: str, aggregates: pd.DataFrame) -> None:
@@ -301,14 +332,19 @@ class IncidentStore:
         ``dataset``. Filters as in :meth:`points`; a million points load in well under
         a second because no shapely objects are made.
         """
-        query, params = "SELECT dataset, x, y, t, category, ags, n FROM point_chunks", []
+        where, params = "", []
         if datasets is not None:
-            names = list(datasets)
-            query += f" WHERE dataset IN ({', '.join('?' * len(names))})"
-            params = names
+            params = list(datasets)
+            where = f" WHERE dataset IN ({', '.join('?' * len(params))})"
         with self._connect() as conn:
-            chunks = conn.execute(query + " ORDER BY dataset, chunk", params).fetchall() if conn else []
-        return decode_chunks(chunks, categories=categories, start=start, end=end)
+            if conn is None:
+                return decode_chunks([], categories=categories, start=start, end=end)
+            # a store of schema version 1 has no checksums until its next import adds the column
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(point_chunks)")}
+            crc = "crc" if "crc" in columns else "NULL"
+            chunks = conn.execute(f"SELECT dataset, x, y, t, category, ags, n, {crc} FROM point_chunks"
+                                  f"{where} ORDER BY dataset, chunk", params).fetchall()
+            return decode_chunks(chunks, categories=categories, start=start, end=end)
 
     def points(
         self,
