@@ -275,7 +275,7 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: st
         return atlas_map(analysis, points=None, council=False, lang=lang, basemap=basemap,
                          osm=osm).get_root().render().encode("utf-8")
     if kind == "png":
-        return view_png(analysis, lang=lang)
+        return view_png(analysis, lang=lang, osm=osm)
     if kind not in ("csv", "gpkg"):
         raise ValueError(f"unknown export {kind!r}")
     return result_bytes(analysis.export_table(osm=osm), analysis.metadata(), kind)

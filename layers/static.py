@@ -15,6 +15,7 @@ from geo.analysis import METHOD_LABELS, Analysis
 from geo.hotspots.emerging import PATTERN_COLOURS
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import phrase, translate
+from geo.osm import OsmData
 from geo.report.charts import framed_map
 from geo.sources import MAP_ATTRIBUTION
 from layers.hotspots import GI_COLOURS, LISA_COLOURS, colour_density
@@ -25,7 +26,7 @@ _LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 7, "t
            "frameon": False}
 
 
-def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
+def view_png(analysis: Analysis, *, lang: str = "de", osm: OsmData | None = None) -> bytes:
     """PNG of the view's map (what :func:`layers.compose.atlas_map` shows, without points), in `lang`.
 
     The attribution lines stay German (licence text).
@@ -89,4 +90,9 @@ def view_png(analysis: Analysis, *, lang: str = "de") -> bytes:
         ax.legend([Rectangle((0, 0), 1, 1, color=colours[v]) for v in shown],
                   [translate(labels[v], lang) for v in shown], **_LEGEND)
 
-    return framed_map(subject, gemeinden, title=title, credit=credit, draw=draw)
+    streets = None
+    if osm is not None and view.area:  # the offline streets under a Gemeinde's or Kreis' map, not web tiles
+        xmin, ymin, xmax, ymax = subject.bounds
+        streets = osm.streets.cx[xmin - 2_000:xmax + 2_000, ymin - 2_000:ymax + 2_000]
+        credit = f"{credit} · {osm.attribution}"
+    return framed_map(subject, gemeinden, title=title, credit=credit, draw=draw, streets=streets)

@@ -157,7 +157,7 @@ def test_english_html_and_png_exports(points, monkeypatch):
     assert html.count("Gi* (FDR-corrected)") == 1 and "Gi* (FDR-korrigiert)" not in html
     drawn = {}
 
-    def capture(subject, gemeinden, *, title, credit, draw):
+    def capture(subject, gemeinden, *, title, credit, draw, streets=None):
         drawn.update(title=title, credit=credit)
         return b""
 

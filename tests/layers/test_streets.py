@@ -123,3 +123,10 @@ def test_the_shared_screen_names_hotspot_cells_but_never_their_own_count(osm, in
     export = compose.export_bytes(dataclasses.replace(analysis, view=dataclasses.replace(
         analysis.view, mode="planung")), "html", osm=osm).decode()
     assert "nahe Haltestelle Obermarkt" in export  # the HTML export names cells too
+
+
+def test_the_png_export_draws_the_offline_streets_and_names_their_source(osm, incidents):
+    analysis = analyse(incidents, View(area=FREIBERG, method="gi"))
+    with_streets = compose.export_bytes(analysis, "png", osm=osm)
+    without = compose.export_bytes(analysis, "png")
+    assert with_streets[:8] == b"\x89PNG\r\n\x1a\n" and with_streets != without
