@@ -10,13 +10,13 @@ from geo.errors import InputFileError
 from geo.incidents import read_incidents
 from geo.incidents.pks import read_pks_kreise
 from geo.sources import GEMEINDEN_2016_ZU_2023, PKS_KREISE_2020
-from tests.geo.incidents.conftest import DATA
+from tests.geo.incidents.conftest import DATA, NOW
 
 YEAR_2023 = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
 
 
 def test_ags_table_every_row_accounted_for():
-    report = read_incidents(DATA / "fallzahlen_gemeinden.csv").report
+    report = read_incidents(DATA / "fallzahlen_gemeinden.csv", now=NOW).report
     assert (report.rows, report.accepted, report.rejected, report.ignored) == (18, 7, 9, 2)
     assert report.reasons == {
         "datum_unlesbar": 1,
@@ -32,7 +32,8 @@ def test_ags_table_every_row_accounted_for():
 
 
 def test_ags_table_messages_name_row_column_and_problem():
-    grund = read_incidents(DATA / "fallzahlen_gemeinden.csv").report.rejected_rows.set_index("zeile")["grund"]
+    report = read_incidents(DATA / "fallzahlen_gemeinden.csv", now=NOW).report
+    grund = report.rejected_rows.set_index("zeile")["grund"]
     f = "fallzahlen_gemeinden.csv"
     assert grund[6] == (
         f"{f}, Zeile 6, Spalte 'AGS': Gebiet 'Bernsdorf' ist mehrdeutig: gemeinde 14524010, "
@@ -50,7 +51,7 @@ def test_ags_table_messages_name_row_column_and_problem():
 
 
 def test_ags_table_keys_names_thousands_and_summed_labels():
-    aggregates = read_incidents(DATA / "fallzahlen_gemeinden.csv").aggregates
+    aggregates = read_incidents(DATA / "fallzahlen_gemeinden.csv", now=NOW).aggregates
     rows = {(r.area_key, r.level, r.category): r.count for r in aggregates.itertuples()}
     assert rows == {
         ("14522", "kreis", "graffiti"): 321,

@@ -101,7 +101,7 @@ def test_filters_by_category_time_and_dataset(store):
 
 
 def test_aggregates_and_period_overlap(store):
-    store.import_file(DATA / "fallzahlen_gemeinden.csv")
+    store.import_file(DATA / "fallzahlen_gemeinden.csv", now=NOW)
     store.import_file(DATA / "pks_gemeinden_2022.csv")
     everything = store.aggregates()
     assert len(everything) == 6 + 5
@@ -117,7 +117,7 @@ def test_aggregates_and_period_overlap(store):
 
 def test_delete_and_unknown_dataset(store):
     store.import_file(DATA / "ordnungsamt_utf8_bom.csv", now=NOW)
-    store.import_file(DATA / "fallzahlen_gemeinden.csv")
+    store.import_file(DATA / "fallzahlen_gemeinden.csv", now=NOW)
     store.delete("ordnungsamt_utf8_bom")
     assert store.datasets()["name"].tolist() == ["fallzahlen_gemeinden"]
     assert store.points().empty
