@@ -24,7 +24,7 @@ from geo.incidents.categories import CATEGORIES, IGNORE, fold_label
 from geo.incidents.parse import as_text, parse_datetime, parse_decimal
 from geo.incidents.readers import RawTable
 from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_aggregates
-from geo.incidents.rows import Cells, RowLedger, first_of_duplicates, shown_column
+from geo.incidents.rows import Cells, RowLedger, first_of_duplicates, quoted, shown_column
 
 _DATE_HINT = "erwartet TT.MM.JJJJ [HH:MM] oder JJJJ-MM-TT[THH:MM]"
 
@@ -67,7 +67,7 @@ def _categories(
     if unknown.any():
         top = text[unknown & ledger.open].value_counts().head(10)
         if len(top):
-            listed = ", ".join(f"'{label}' ({count})" for label, count in top.items())
+            listed = ", ".join(f"'{quoted(label)}' ({count})" for label, count in top.items())
             notes.append(f"unbekannte Kategorien (bitte in der Zuordnungsdatei ergänzen): {listed}")
     ledger.reject(
         unknown,

@@ -10,15 +10,25 @@ import pandas as pd
 from geo.incidents.readers import RawTable
 from geo.incidents.report import IGNORED, REASONS
 
+QUOTE_LIMIT = 80
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`value` as a message quotes it: at most `limit` characters and "…", on one line (a 300 MB
+    cell must not become a 300 MB message)."""
+    text = " ".join(str(value)[: limit + 1].split())
+    return text if len(text) <= limit and len(str(value)) <= limit else text[:limit] + "…"
+
 
 class Cells:
-    """Read single cells of a column on demand (for messages), without converting the whole column."""
+    """Read single cells of a column on demand (for messages), without converting the whole column;
+    each cell as :func:`quoted` shows it."""
 
     def __init__(self, values: pd.Series | np.ndarray) -> None:
         self.values = values
 
-    def __getitem__(self, row: int) -> object:
-        return self.values.iat[row] if isinstance(self.values, pd.Series) else self.values[row]
+    def __getitem__(self, row: int) -> str:
+        return quoted(self.values.iat[row] if isinstance(self.values, pd.Series) else self.values[row])
 
 
 _REASON_CODES = tuple(REASONS)

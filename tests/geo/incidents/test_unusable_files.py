@@ -170,3 +170,14 @@ def test_deeply_nested_json_is_a_clear_message_not_a_recursion_error(tmp_path, s
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(InputFileError, match=r"tief.*(verschachtelt|JSON|GeoJSON|lesbar)"):
         read_incidents(path)
+
+
+def test_a_huge_cell_is_quoted_short_in_every_message(tmp_path):
+    huge = "Graffiti" + "x" * 2_000_000
+    path = tmp_path / "riesig.csv"
+    path.write_text(f"Datum;Delikt;Breite;Länge\n01.02.2024;{huge};50.91;13.34\n"
+                    "01.02.2024;Graffiti;50.91;13.34\n", encoding="utf-8")
+    report = read_incidents(path).report
+    text = report.to_text() + " ".join(report.notes)
+    assert report.rejected == 1 and len(text) < 5_000
+    assert "xxx…" in text
