@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import signal
 
 from geo.boundaries import area as area_of
 from geo.boundaries import load_gemeinden
@@ -28,7 +27,6 @@ from geo.errors import AtlasError
 from geo.export import for_export
 from geo.grid import study_grid
 from geo.hotspots import (
-    GI_CLASSES,
     EmergingHotspots,
     Evaluation,
     GridHotspots,
@@ -42,10 +40,10 @@ from geo.hotspots.bandwidth import RULE, BandwidthChoice, choose_bandwidth
 from geo.hotspots.emerging import step_text
 from geo.hotspots.evaluate import DEFAULT_AREA_SHARE
 from geo.hotspots.points import select, xy
-from geo.hotspots.windows import window_sum
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import DEFAULT_LANG, error_text, phrase, translate
 from geo.osm import OsmData, lage
+from geo.privacy import suppress_small_cells
 from geo.sources import MAP_ATTRIBUTION
 from geo.view import View
 
@@ -394,51 +392,3 @@ def _aggregate_analysis(aggregates: pd.DataFrame, view: View, notes: list[str], 
                         "Gemeindeverzeichnisses GV100AD (Stand 31.12.2022), nicht des Berichtsjahres."))
     return Analysis(dataclasses.replace(view, level=level), rates, None, None, None, n,
                     view.start or start, view.end or end, notes, source, demo)
-
-
-def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int) -> GridHotspots:
-    """Blank every cell that stands for fewer than `min_count` incidents.
-
-    * Gi* and LISA: a cell whose (2r+1)² neighbourhood (the window the statistic is
-      computed on) holds fewer than `min_count` incidents is set to "nicht signifikant"
-      (bin 0), whatever its z-value.
-    * KDE: a cell with fewer than `min_count` incidents within one bandwidth of it gets
-      no density (NaN), in the cells and in the image.
-
-    A coloured cell then always stands for at least `min_count` incidents, so no single
-    incident (and no address) can be read off the map. ``suppressed`` marks the cells;
-    ``count`` is kept for planners' exports; ``count_nearby`` (Gi*, LISA) is the
-    neighbourhood's count the threshold was applied to.
-    """
-    grid = hotspots.grid
-    counts = np.zeros(grid.shape, dtype=np.int64)
-    row, col = grid.study_index()
-    counts[row, col] = hotspots.cells["count"].to_numpy()
-    cells = hotspots.cells.copy()
-    if hotspots.gi is not None or hotspots.lisa is not None:
-        cells["count_nearby"] = window_sum(counts, radius)[row, col].astype(np.int64)
-        small = cells["count_nearby"].to_numpy() < min_count
-    else:
-        small = np.zeros(len(cells), dtype=bool)
-    kde = hotspots.kde
-    if kde is not None:
-        few = _disk_counts(counts, kde.bandwidth / grid.cell) < min_count
-        kde = dataclasses.replace(kde, density=np.where(few, np.nan, kde.density))
-        cells.loc[few[row, col], "density"] = np.nan
-        small |= few[row, col]
-    cells["suppressed"] = small
-    if "gi_class" in cells:
-        cells.loc[small, "gi_class"] = GI_CLASSES[0]
-        cells.loc[small, "gi_bin"] = 0
-    if "lisa_class" in cells:
-        cells.loc[small, "lisa_class"] = "nicht signifikant"
-    return GridHotspots(cells=cells, grid=grid, n_incidents=hotspots.n_incidents, kde=kde,
-                        gi=hotspots.gi, lisa=hotspots.lisa)
-
-
-def _disk_counts(counts: np.ndarray, radius_cells: float) -> np.ndarray:
-    """Incidents within `radius_cells` (centre to centre) of every cell."""
-    reach = int(np.floor(radius_cells))
-    offsets = np.arange(-reach, reach + 1)
-    disk = (offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius_cells**2).astype(np.float64)
-    return np.rint(signal.fftconvolve(counts.astype(np.float64), disk, mode="same")).astype(np.int64)

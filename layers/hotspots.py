@@ -230,7 +230,7 @@ _CELLS = {"gi": ("gi_bin", "gi_class"), "lisa": ("lisa_class", "label")}
 
 def _tooltip(cells: gpd.GeoDataFrame, kind: str, council: bool) -> list[tuple[str, str]]:
     """(field, German label) rows of a cell's tooltip. Every coloured cell's neighbourhood holds
-    at least the minimum count (:func:`geo.analysis.suppress_small_cells`); the shared screen shows
+    at least the minimum count (:func:`geo.privacy.suppress_small_cells`); the shared screen shows
     that, the class and its confidence, and neither the cell's own count nor its name."""
     rows = [(_CELLS[kind][1], "Klasse")]
     if "lage" in cells:

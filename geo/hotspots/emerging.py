@@ -64,7 +64,7 @@ few steps the trend test cannot reach every level: with 4 steps the smallest two
 p is 0.089 (a strictly monotone series), with 5 steps 0.027; so at α = 0.05 *zunehmend*
 and *abnehmend* need at least 5 steps, and the historical patterns need 10.
 
-Privacy: as :func:`geo.analysis.suppress_small_cells` does for Gi*, a cell whose
+Privacy: as :func:`geo.privacy.suppress_small_cells` does for Gi*, a cell whose
 (2r+1)² window holds fewer than `min_count` incidents (all steps together, study cells
 only) is set to *kein Muster* and flagged ``suppressed``; ``count_nearby`` is that count.
 """
