@@ -16,6 +16,8 @@ from geo.incidents.columns import count_known
 
 DELIMITERS = (";", ",", "\t", "|")
 _HEADER_SEARCH_LINES = 30
+#: More columns than any incident export has; a header beyond it is refused before parsing.
+MAX_COLUMNS = 1_000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SQLITE = b"SQLite format 3\x00"
@@ -119,5 +121,12 @@ def find_header(text: str, name: str, *, delimiter: str | None = None) -> tuple[
             f"{name}: keine Kopfzeile mit bekannten Spaltennamen gefunden (erste Zeile: '{shown}'). "
             "Erwartet z. B. Datum;Kategorie;Breite;Länge oder AGS;Kategorie;Anzahl."
         )
+        raise InputFileError(msg)
+    delim, index = best_choice
+    # The whole header line, not the first MiB only: a header of 2,000,000 columns hung the readers.
+    columns = text.split("\n", index + 1)[index].count(delim) + 1
+    if columns > MAX_COLUMNS:
+        msg = (f"{name}: die Kopfzeile (Zeile {index + 1}) hat {columns:,} Spalten; eine Vorfalltabelle "
+               f"hat höchstens {MAX_COLUMNS:,}. Ist das Trennzeichen richtig erkannt?").replace(",", ".")
         raise InputFileError(msg)
     return best_choice

@@ -181,3 +181,11 @@ def test_a_huge_cell_is_quoted_short_in_every_message(tmp_path):
     text = report.to_text() + " ".join(report.notes)
     assert report.rejected == 1 and len(text) < 5_000
     assert "xxx…" in text
+
+
+def test_a_header_of_two_million_columns_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "breit.csv"
+    header = "Datum;Delikt;Breite;Länge;" + ";".join(f"s{i}" for i in range(2_000_000))
+    path.write_text(header + "\n01.02.2024;Graffiti;50.91;13.34\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"breit\.csv: die Kopfzeile \(Zeile 1\) hat 2\.000\.004 "):
+        read_incidents(path)
