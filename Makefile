@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# Only this machine reaches the app; serving a network is an explicit step: make run ADDRESS=0.0.0.0
+ADDRESS ?= 127.0.0.1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint bench chromium venv clean
@@ -32,7 +34,7 @@ chromium:
 	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation; }
 
 run: $(VENV)/.run-deps
-	$(PY) -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+	$(PY) -m streamlit run app.py --server.headless true --server.address $(ADDRESS) \
 	  --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: $(VENV)/.dev-deps
