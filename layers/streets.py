@@ -12,6 +12,7 @@ escaped like every text from data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -53,9 +54,12 @@ def _window(osm: OsmData, bounds: Bounds) -> tuple[gpd.GeoDataFrame, gpd.GeoData
     return osm.streets.cx[box], osm.places.cx[box]
 
 
+@functools.lru_cache(maxsize=8)
 def street_features(osm: OsmData, bounds: Bounds) -> dict:
     """GeoJSON (EPSG:4326) of the streets in `bounds` (EPSG:25833) plus margin: one feature per
-    street name and kind (``name``, ``main``), its ways merged into as few lines as they form."""
+    street name and kind (``name``, ``main``), its ways merged into as few lines as they form.
+    Cached per extract (by identity) and area: a redraw of the same town builds nothing again;
+    treat the result as read-only."""
     streets, _ = _window(osm, bounds)
     if len(streets) > MAX_STREETS:
         streets = streets.assign(length=streets.length).nlargest(MAX_STREETS, "length")
@@ -70,6 +74,7 @@ def street_features(osm: OsmData, bounds: Bounds) -> dict:
     return json.loads(merged.to_json(drop_id=True))
 
 
+@functools.lru_cache(maxsize=8)
 def _labels(osm: OsmData, bounds: Bounds) -> list[tuple[float, float, str]]:
     """(lat, lon, name) at the middle of the longest piece of each named main street."""
     streets, _ = _window(osm, bounds)
