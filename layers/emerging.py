@@ -17,14 +17,8 @@ import folium
 import geopandas as gpd
 
 from geo.fmt import p_wert, zahl
-from geo.hotspots.emerging import (
-    NO_PATTERN,
-    PATTERN_COLOURS,
-    PATTERN_HELP,
-    PATTERNS,
-    EmergingHotspots,
-    step_text,
-)
+from geo.hotspots.emerging import EmergingHotspots, step_text
+from geo.hotspots.patterns import NO_PATTERN, PATTERN_COLOURS, PATTERN_HELP, PATTERNS
 from geo.lang import phrase, translate
 from layers import hotspots as hotspot_layers
 from layers.hotspots import cells_geojson, merged_cells_geojson

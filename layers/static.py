@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle
 
 from geo import boundaries
 from geo.analysis import METHOD_LABELS, Analysis
-from geo.hotspots.emerging import PATTERN_COLOURS
+from geo.hotspots.patterns import PATTERN_COLOURS
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import phrase, translate
 from geo.osm import OsmData

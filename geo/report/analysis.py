@@ -19,8 +19,8 @@ import shapely
 from geo.analysis import Analysis, analyse
 from geo.errors import AtlasError
 from geo.fmt import zahl
-from geo.hotspots.emerging import PATTERN_COLOURS, PATTERN_HELP
 from geo.hotspots.gistar import GI_CLASSES
+from geo.hotspots.patterns import PATTERN_COLOURS, PATTERN_HELP
 from geo.incidents.categories import CATEGORIES
 from geo.osm import OsmData, lage
 from geo.report import charts

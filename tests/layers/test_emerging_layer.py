@@ -7,7 +7,8 @@ import folium
 import pytest
 
 from geo.grid import study_grid
-from geo.hotspots.emerging import NO_PATTERN, PATTERN_HELP, PATTERNS, emerging_hotspots
+from geo.hotspots.emerging import emerging_hotspots
+from geo.hotspots.patterns import NO_PATTERN, PATTERN_HELP, PATTERNS
 from geo.incidents.demo import demo_points
 from geo.lang import catalogue
 from layers import hotspots as hotspot_layers

@@ -11,17 +11,17 @@ from esda import G_Local
 from geo.crs import METRIC_CRS
 from geo.errors import AtlasError
 from geo.grid import study_grid
-from geo.hotspots.emerging import (
+from geo.hotspots.emerging import emerging_hotspots
+from geo.hotspots.gistar import NoVariationError, gi_star
+from geo.hotspots.patterns import (
     COLD_PATTERNS,
     HOT_PATTERNS,
     NO_PATTERN,
     PATTERN_HELP,
     PATTERNS,
     classify,
-    emerging_hotspots,
     mann_kendall,
 )
-from geo.hotspots.gistar import NoVariationError, gi_star
 from geo.hotspots.points import select, xy
 from geo.hotspots.windows import window_sum
 from geo.lang import catalogue, translate
