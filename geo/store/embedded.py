@@ -31,9 +31,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import METRIC_CRS
-from geo.errors import AtlasError
 from geo.incidents import ImportReport, read_bytes, read_incidents
 from geo.store.chunks import ChunkChecksumError, decode_chunks, encode_points
+from geo.store.errors import DAMAGE_SIGNS, DuplicateImportError, StoreDamagedError, UnknownDatasetError
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
@@ -55,26 +55,6 @@ CREATE TABLE IF NOT EXISTS aggregates (
     count INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS aggregates_dataset ON aggregates(dataset);
 """
-
-
-#: What SQLite says about a file that is not the store as written (truncated, overwritten, replaced).
-DAMAGE_SIGNS = ("malformed", "not a database", "no such table", "no such column", "encrypted", "corrupt")
-
-
-class StoreDamagedError(AtlasError):
-    """The store file cannot be read as it was written (damaged disk, overwritten pages, changed
-    bytes). Nothing is changed; the message says what can be done."""
-
-
-class DuplicateImportError(AtlasError):
-    """The same file (same SHA-256) is already in the store."""
-
-
-class UnknownDatasetError(AtlasError, KeyError):
-    """No dataset of that name."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def default_directory() -> Path:
@@ -105,7 +85,7 @@ class IncidentStore:
             yield None  # type: ignore[misc]  # an empty store: nothing to read
             return
         if self.path.exists() and self.path.stat().st_size == 0:  # truncated: SQLite would start afresh
-            raise StoreDamagedError(self._damaged("die Datei ist leer, 0 Bytes"))
+            raise StoreDamagedError.of(self.path, "die Datei ist leer, 0 Bytes")
         try:
             with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as conn:
                 conn.execute("PRAGMA foreign_keys = ON")
@@ -113,7 +93,7 @@ class IncidentStore:
                     # Never write into a damaged file: pages a query does not read would go unnoticed.
                     problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
                     if problem != "ok":
-                        raise StoreDamagedError(self._damaged(problem))
+                        raise StoreDamagedError.of(self.path, problem)
                     conn.executescript(_SCHEMA)
                     columns = {row[1] for row in conn.execute("PRAGMA table_info(point_chunks)")}
                     if "crc" not in columns:  # a store of schema version 1: chunks without checksum
@@ -122,17 +102,11 @@ class IncidentStore:
                                  (str(SCHEMA_VERSION),))
                 yield conn
         except ChunkChecksumError as err:
-            raise StoreDamagedError(self._damaged(str(err))) from err
+            raise StoreDamagedError.of(self.path, str(err)) from err
         except sqlite3.DatabaseError as err:
             if not any(sign in str(err) for sign in DAMAGE_SIGNS):
                 raise
-            raise StoreDamagedError(self._damaged(str(err))) from err
-
-    def _damaged(self, reason: str) -> str:
-        return (f"Der Datenspeicher {self.path} ist beschädigt ({reason}); gelesen oder geändert wurde "
-                "nichts. Möglich ist: eine Sicherung der Datei zurückspielen, oder die Datei beiseitelegen "
-                f"(z. B. in {DB_NAME}.defekt umbenennen) und die Daten neu importieren. Die Datei selbst "
-                "bleibt, wie sie ist.")
+            raise StoreDamagedError.of(self.path, str(err)) from err
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
