@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geo.cli.options import add_store
 from geo.incidents import read_incidents
-from geo.store import IncidentStore, default_directory
+from geo.store import IncidentStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,12 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", type=Path, help="die Datei")
-    parser.add_argument(
-        "--store",
-        type=Path,
-        default=None,
-        help=f"Verzeichnis des Datenspeichers (Standard: $ATLAS_DATA_DIR oder {default_directory()})",
-    )
+    add_store(parser)
     parser.add_argument("--name", help="Name des Datensatzes (Standard: Dateiname)")
     parser.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts speichern")
     parser.add_argument(

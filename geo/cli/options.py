@@ -43,6 +43,15 @@ def bandwidth(text: str) -> str | int:
     return value
 
 
+def add_store(parser: argparse.ArgumentParser) -> None:
+    """``--store DIR``: the data directory to write into (default ``$ATLAS_DATA_DIR`` or ``./store``)."""
+    from geo.store import default_directory
+
+    parser.add_argument("--store", type=Path, default=None,
+                        help=f"Verzeichnis des Datenspeichers (Standard: $ATLAS_DATA_DIR oder "
+                             f"{default_directory()})")
+
+
 def add_source(parser: argparse.ArgumentParser) -> None:
     """``--store`` or ``--incidents``, ``--category``, ``--area``, ``--cell``."""
     source = parser.add_mutually_exclusive_group(required=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geo.cli.options import add_store
 from geo.fmt import zahl
 from geo.osm import ATTRIBUTION, import_extract
 from geo.osm.tags import AREAS, PLACES, STREETS
-from geo.store import default_directory
 
 _HEADINGS = {STREETS: "Straßen und Wege", AREAS: "Plätze und Fußgängerzonen", PLACES: "Orte"}
 
@@ -31,12 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", type=Path, help="die .osm.pbf-Datei")
-    parser.add_argument(
-        "--store",
-        type=Path,
-        default=None,
-        help=f"Verzeichnis des Datenspeichers (Standard: $ATLAS_DATA_DIR oder {default_directory()})",
-    )
+    add_store(parser)
     parser.set_defaults(run=run)
 
 
