@@ -76,15 +76,23 @@ def _osm(imported: str | None):
     return osm.load()
 
 
+def osm_info():
+    """Which OSM data is imported and from when (:func:`geo.osm.info`), or None; read once per run."""
+    if "_osm_info" not in st.session_state:
+        st.session_state["_osm_info"] = osm.info()
+    return st.session_state["_osm_info"]
+
+
 def osm_data():
     """The imported OSM streets and places, or None (``python -m geo osm``)."""
-    found = osm.info()
+    found = osm_info()
     return _osm(str(found["imported"])) if found else None
 
 
 def new_run() -> None:
     """Called first in every run: what the store held in the last run may have changed."""
     st.session_state.pop("_datasets", None)
+    st.session_state.pop("_osm_info", None)
 
 
 def stored_datasets():

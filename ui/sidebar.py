@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import boundaries, osm
+from geo import boundaries
 from geo import lang as langs
 from geo import view as views
 from geo.analysis import METHOD_LABELS
@@ -12,6 +12,7 @@ from geo.hotspots import METHOD_HELP
 from geo.incidents import CATEGORIES, CATEGORY_LABELS
 from geo.period import quick_periods
 from layers import basemaps
+from ui.data import osm_info
 from ui.i18n import _, lang, plain
 from ui.state import clear
 
@@ -42,7 +43,7 @@ def background() -> None:
                  help=_("Kacheln kommen vom gewählten Kartendienst; er erfährt nur den gezeigten "
                         "Kartenausschnitt, nichts über Vorfälle. „keine“ und „lokale Kacheln“ "
                         "arbeiten ohne Internet."))
-    found = osm.info()
+    found = osm_info()
     if found:
         st.caption(_("Straßen und Orte: OpenStreetMap, Stand {date} ({source}) – {attribution}").format(
             date=f"{found['date']:%d.%m.%Y}", source=plain(found["source"]),
