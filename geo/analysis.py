@@ -43,7 +43,7 @@ from geo.hotspots.points import select, xy
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import DEFAULT_LANG, error_text, phrase, translate
 from geo.osm import OsmData, lage
-from geo.privacy import suppress_small_cells
+from geo.privacy import cells_for_export, suppress_small_cells
 from geo.sources import MAP_ATTRIBUTION
 from geo.view import View
 
@@ -150,7 +150,7 @@ class Analysis:
             named = (~cells["suppressed"] & (cells["count"] > 0)).to_numpy()
             where = np.full(len(cells), "", dtype=object)
             where[named] = lage(osm, cells.geometry[named])
-            table = for_export(cells)
+            table = for_export(cells_for_export(cells, min_count=self.view.min_count))
             table.insert(1, "lage", where)
             return table
         key = self.view.area or SAXONY

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 from scipy import signal
 
 from geo.hotspots import GI_CLASSES, GridHotspots
@@ -53,7 +55,7 @@ def suppress_small_cells(hotspots: GridHotspots, *, min_count: int, radius: int)
     if "lisa_class" in cells:
         cells.loc[small, "lisa_class"] = "nicht signifikant"
     return GridHotspots(cells=cells, grid=grid, n_incidents=hotspots.n_incidents, kde=kde,
-                        gi=hotspots.gi, lisa=hotspots.lisa)
+                        gi=hotspots.gi, lisa=hotspots.lisa, min_count=min_count)
 
 
 def _disk_counts(counts: np.ndarray, radius_cells: float) -> np.ndarray:
@@ -62,3 +64,41 @@ def _disk_counts(counts: np.ndarray, radius_cells: float) -> np.ndarray:
     offsets = np.arange(-reach, reach + 1)
     disk = (offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius_cells**2).astype(np.float64)
     return np.rint(signal.fftconvolve(counts.astype(np.float64), disk, mode="same")).astype(np.int64)
+
+
+#: Cell columns that stay in a file whatever the count: where the cell is and what it is.
+_KEPT_COLUMNS = ("cell_id", "geometry", "suppressed", "gi_class", "gi_bin", "lisa_class", "pattern")
+
+
+def cells_for_export(cells: gpd.GeoDataFrame, *, min_count: int) -> gpd.GeoDataFrame:
+    """The cell table as a file may carry it: no figure stands for fewer than `min_count` incidents.
+
+    * A suppressed cell (``suppressed``: its neighbourhood, or for KDE its bandwidth disk, holds
+      fewer than `min_count` incidents) keeps its place and class ("nicht signifikant",
+      "kein Muster") but no statistic: z, p, I, density are empty.
+    * A cell's own ``count`` (and ``count_nearby``) is empty where it is 1 to `min_count` − 1,
+      also in a cell that passes: a file can be passed on, and one or two incidents in a
+      250 m square are as good as their address. Zero stays zero.
+
+    Counts become nullable integers (``Int64``), so an empty count is not a zero.
+    """
+    cells = cells.copy()
+    small = cells["suppressed"].to_numpy(dtype=bool)
+    for column in cells.columns:
+        if column in _KEPT_COLUMNS or not pd.api.types.is_numeric_dtype(cells[column]):
+            continue
+        values = cells[column]
+        if column in ("count", "count_nearby"):
+            values = values.astype("Int64")
+            cells[column] = values.mask((values > 0) & (values < min_count))  # a suppressed cell's are
+        else:
+            cells[column] = values.astype("float64").mask(small) if values.dtype.kind == "f" else \
+                values.astype("Int64").mask(small)
+    return cells
+
+
+def counts_shown(counts, min_count: int | None) -> list[int | str]:
+    """A cell's own count as a map may show it: the number where it is 0 or at least `min_count`,
+    else ``"< k"`` (no map text or file stands for one or two incidents; the notation reads the
+    same in German and English). With `min_count` None (no threshold applied) the numbers."""
+    return [int(c) if min_count is None or c == 0 or c >= min_count else f"< {min_count}" for c in counts]

@@ -20,6 +20,7 @@ from geo.fmt import p_wert, zahl
 from geo.hotspots.emerging import EmergingHotspots, step_text
 from geo.hotspots.patterns import NO_PATTERN, PATTERN_COLOURS, PATTERN_HELP, PATTERNS
 from geo.lang import phrase, translate
+from geo.privacy import counts_shown
 from layers import hotspots as hotspot_layers
 from layers.hotspots import cells_geojson, merged_cells_geojson
 from layers.legend import legend_box
@@ -38,6 +39,7 @@ def emerging_features(result: EmergingHotspots, *, lang: str = "de") -> gpd.GeoD
     n = len(result.steps)
     cells = cells[shown]
     return cells.assign(
+        count=counts_shown(cells["count"], result.min_count),
         pattern_label=[translate(p, lang) for p in cells["pattern"]],
         help_text=[translate(PATTERN_HELP[p], lang) for p in cells["pattern"]],
         steps_text=[translate(phrase("heiß in {hot}, kalt in {cold} von {n} Zeitschritten", hot=int(h),

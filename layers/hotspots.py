@@ -36,6 +36,7 @@ from geo.hotspots import GI_CLASSES, LISA_LABELS, GridHotspots
 from geo.hotspots.kde import KDEResult
 from geo.lang import phrase, translate
 from geo.osm import OsmData, lage
+from geo.privacy import counts_shown
 from layers.legend import Gradient, legend_box
 from layers.tooltips import SafeTooltip
 
@@ -201,7 +202,8 @@ def gi_features(result: GridHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:
     if result.gi is None:
         raise ValueError("grid_hotspots was run without 'gi'")
     cells = result.cells[result.cells["gi_bin"] != 0]
-    return cells.assign(z_text=[zahl(z, 2, lang=lang) for z in cells["gi_z"]],
+    return cells.assign(count=counts_shown(cells["count"], result.min_count),
+                        z_text=[zahl(z, 2, lang=lang) for z in cells["gi_z"]],
                         p_text=[p_wert(p, lang=lang) for p in cells["gi_p_fdr"]],
                         gi_class=[translate(c, lang) for c in cells["gi_class"]])
 
@@ -253,7 +255,8 @@ def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame
     if result.lisa is None:
         raise ValueError("grid_hotspots was run without 'lisa'")
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
-    return cells.assign(label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
+    return cells.assign(count=counts_shown(cells["count"], result.min_count),
+                        label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
                         p_text=[p_wert(p, lang=lang) for p in cells["lisa_p_fdr"]])
 
 

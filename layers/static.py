@@ -7,18 +7,26 @@ the density raster, or the coloured Gi*/LISA cells, each with its legend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import geopandas as gpd
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from geo import boundaries
 from geo.analysis import METHOD_LABELS, Analysis
+from geo.crs import METRIC_CRS
 from geo.hotspots.patterns import PATTERN_COLOURS
 from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import phrase, translate
+from geo.measures.summary import status_label
 from geo.osm import OsmData
-from geo.report.charts import framed_map
+from geo.report.charts import figure_png, framed_figure
 from geo.sources import MAP_ATTRIBUTION
 from layers.hotspots import GI_COLOURS, LISA_COLOURS, colour_density
+from layers.measures import LAYER_NAME, STATUS_COLOURS, STATUS_LINESTYLES
 from layers.rates import rate_features, rates_legend_entries
 
 #: Legends right of the map, never over it (the PNG is cut to fit them).
@@ -26,8 +34,38 @@ _LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 7, "t
            "frameon": False}
 
 
-def view_png(analysis: Analysis, *, lang: str = "de", osm: OsmData | None = None) -> bytes:
-    """PNG of the view's map (what :func:`layers.compose.atlas_map` shows, without points), in `lang`.
+def view_png(analysis: Analysis, *, lang: str = "de", osm: OsmData | None = None,
+             measures: Sequence = ()) -> bytes:
+    """PNG of :func:`view_figure`."""
+    return figure_png(view_figure(analysis, lang=lang, osm=osm, measures=measures))
+
+
+def _draw_measures(ax, measures: Sequence, lang: str) -> None:
+    """The measures' places as outlines in their status colour and line style, listed under the
+    result's legend."""
+    for status, colour in STATUS_COLOURS.items():
+        places = [m.place for m in measures if m.status == status]
+        if places:
+            shapes = gpd.GeoSeries(places, crs=METRIC_CRS)
+            shapes.plot(ax=ax, color=colour, alpha=0.12, edgecolor="none", zorder=3)
+            shapes.boundary.plot(ax=ax, color=colour, linewidth=1.6, linestyle=STATUS_LINESTYLES[status],
+                                 zorder=4)
+    shown = [s for s in STATUS_COLOURS if any(m.status == s for m in measures)]
+    handles = [Line2D([], [], alpha=0)] + [Line2D([0], [0], color=STATUS_COLOURS[s], linewidth=1.6,
+                                                  linestyle=STATUS_LINESTYLES[s]) for s in shown]
+    labels = [translate(LAYER_NAME, lang)] + [status_label(s, lang=lang) for s in shown]
+    first, title = ax.get_legend(), None
+    if first is not None:  # one legend box (a second one would fall outside the cut PNG)
+        handles = [*first.legend_handles, *handles]
+        labels = [t.get_text() for t in first.get_texts()] + labels
+        title = first.get_title().get_text() or None
+    ax.legend(handles, labels, title=title, **_LEGEND)
+
+
+def view_figure(analysis: Analysis, *, lang: str = "de", osm: OsmData | None = None,
+                measures: Sequence = ()) -> Figure:
+    """The view's map (what :func:`layers.compose.atlas_map` shows, without points), in `lang`;
+    with `measures` (:class:`geo.measures.Measure`) their places on top.
 
     The attribution lines stay German (licence text).
     """
@@ -95,4 +133,9 @@ def view_png(analysis: Analysis, *, lang: str = "de", osm: OsmData | None = None
         xmin, ymin, xmax, ymax = subject.bounds
         streets = osm.streets.cx[xmin - 2_000:xmax + 2_000, ymin - 2_000:ymax + 2_000]
         credit = f"{credit} · {osm.attribution}"
-    return framed_map(subject, gemeinden, title=title, credit=credit, draw=draw, streets=streets)
+    def draw_all(ax) -> None:
+        draw(ax)
+        if measures:
+            _draw_measures(ax, measures, lang)
+
+    return framed_figure(subject, gemeinden, title=title, credit=credit, draw=draw_all, streets=streets)

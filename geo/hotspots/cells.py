@@ -33,6 +33,8 @@ class GridHotspots:
         Incidents in the study cells.
     kde, gi, lisa : result or None
         The raw method results (e.g. ``kde.density`` on the whole window for an image).
+    min_count : int or None
+        The privacy threshold applied (:func:`geo.privacy.suppress_small_cells`), None before.
     """
 
     cells: gpd.GeoDataFrame
@@ -41,6 +43,7 @@ class GridHotspots:
     kde: KDEResult | None = None
     gi: GiResult | None = None
     lisa: LisaResult | None = None
+    min_count: int | None = None
 
 
 def _methods(methods: str | Iterable[str]) -> tuple[str, ...]:

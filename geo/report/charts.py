@@ -22,6 +22,10 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import METRIC_CRS
 
+# Texts from data (data set, street and place names) are drawn as written: "$…$" is not mathtext,
+# which would garble them and raises on an unknown command such as "$\x$" (a crashed export).
+matplotlib.rcParams["text.parse_math"] = False
+
 DPI = 150
 _STEPS_M = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 CELL_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
@@ -31,7 +35,8 @@ FEAR_COLOUR = "#7b3294"
 AREA_COLOUR = "#d95f02"
 
 
-def _png(fig: Figure) -> bytes:
+def figure_png(fig: Figure) -> bytes:
+    """The PNG of `fig` (closed after)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
@@ -87,6 +92,20 @@ def framed_map(
     draw: Callable[[plt.Axes], None],
     streets: gpd.GeoDataFrame | None = None,
 ) -> bytes:
+    """The PNG of :func:`framed_figure`."""
+    return figure_png(framed_figure(subject_geometry, neighbours, title=title, credit=credit, draw=draw,
+                                    streets=streets))
+
+
+def framed_figure(
+    subject_geometry: BaseGeometry,
+    neighbours: gpd.GeoDataFrame,
+    *,
+    title: str,
+    credit: str,
+    draw: Callable[[plt.Axes], None],
+    streets: gpd.GeoDataFrame | None = None,
+) -> Figure:
     """Frame shared by all maps: Gemeinde borders, OSM `streets` underneath (with the names of a
     few main streets), content drawn by `draw`, the area outline, extent, title, scale bar,
     north arrow and the source lines."""
@@ -118,7 +137,7 @@ def framed_map(
             fontsize=6,
             color="#555555",
         )
-    return _png(fig)
+    return fig
 
 
 def cell_breaks(counts: pd.Series, *, classes: int = len(CELL_COLOURS)) -> list[int]:
@@ -228,7 +247,7 @@ def trend_chart(per_year: pd.DataFrame, *, title: str) -> bytes:
     ax.set_title(title, fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def concentration_chart(curve: pd.DataFrame, names: dict[str, str], *, share: float) -> bytes:
@@ -246,7 +265,7 @@ def concentration_chart(curve: pd.DataFrame, names: dict[str, str], *, share: fl
     ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def pattern_map(

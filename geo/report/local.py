@@ -19,6 +19,7 @@ from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS
 from geo.osm import OsmData, lage
 from geo.report import charts
 from geo.report.document import Block, Subject, neighbourhood, streets_near
+from geo.view import View
 
 CELL_SIZES_M = (250.0, 500.0, 1_000.0)
 #: Cells and areas with fewer incidents are not shown or listed (privacy and chance).
@@ -63,6 +64,13 @@ def cell_size(points: gpd.GeoDataFrame) -> float:
         if len(cells_with_counts(points, cell)) >= 5:
             return cell
     return CELL_SIZES_M[-1]
+
+
+def _count(value: int) -> str:
+    """A count as the report prints it: ``< 3`` for one or two incidents (the privacy threshold
+    of every output, :attr:`geo.view.View.min_count`), else the number."""
+    k = View.min_count
+    return f"< {k}" if 0 < value < k else zahl(value)
 
 
 def _rate_text(row: pd.Series, years: float, *, interval: bool) -> str:
@@ -133,15 +141,16 @@ def local_data(
     table = count_table(points)
     years = list(table.columns)
     rows = [
-        (CATEGORY_LABELS[c], *(zahl(v) for v in table.loc[c]), zahl(table.loc[c].sum())) for c in CATEGORIES
+        (CATEGORY_LABELS[c], *(_count(v) for v in table.loc[c]), _count(table.loc[c].sum()))
+        for c in CATEGORIES
     ]
-    rows.append(("Summe", *(zahl(v) for v in table.sum()), zahl(int(table.values.sum()))))
+    rows.append(("Summe", *(_count(v) for v in table.sum()), _count(int(table.values.sum()))))
     start, end = all_points["time"].min(), all_points["time"].max()
     blocks += [
         Block("h2", "Vorfälle nach Kategorie und Jahr"),
         Block(
             "p",
-            f"Zeitraum der Daten: {start:%d.%m.%Y} bis {end:%d.%m.%Y}. {zahl(len(points))} Vorfälle in "
+            f"Zeitraum der Daten: {start:%d.%m.%Y} bis {end:%d.%m.%Y}. {_count(len(points))} Vorfälle in "
             f"{subject.name}.",
         ),
         Block(

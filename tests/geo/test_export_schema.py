@@ -109,7 +109,8 @@ def test_cli_geojson_is_the_apps_result_to_the_last_digit(points, tmp_path):
     app = analyse(points, View(area=FREIBERG, method="gi", categories=("graffiti", "littering")))
     cells = app.export_table().set_index("zelle").loc[cli.index]
     assert list(cli.columns.drop("geometry")) == list(SCHEMAS["gi"])[1:]
-    assert np.array_equal(cli["gi_z"].to_numpy(), cells["gi_z"].to_numpy())
+    assert np.array_equal(cli["gi_z"].to_numpy(), cells["gi_z"].to_numpy(), equal_nan=True)
+    assert cli["gi_z"].notna().sum() > 50  # figures of the cells that pass, to the last digit
     assert (cli["gi_klasse"] == cells["gi_klasse"]).all()  # the same privacy threshold blanks the same cells
     assert cli["ohne_angabe"].any()
     assert json.loads(out.read_text(encoding="utf-8"))["metadaten"]["mindestzahl"] == "3"

@@ -151,18 +151,13 @@ def test_english_overlays(points):
         "Fear and incidents – Demo data (synthetic)", "Places people fear (survey) – Demo data (synthetic)"]
 
 
-def test_english_html_and_png_exports(points, monkeypatch):
+def test_english_html_and_png_exports(points):
     analysis = freiberg(points, "gi")
     html = compose.export_bytes(analysis, "html", lang="en").decode()
     assert html.count("Gi* (FDR-corrected)") == 1 and "Gi* (FDR-korrigiert)" not in html
-    drawn = {}
-
-    def capture(subject, gemeinden, *, title, credit, draw, streets=None):
-        drawn.update(title=title, credit=credit)
-        return b""
-
-    monkeypatch.setattr(static, "framed_map", capture)
-    compose.export_bytes(freiberg(points, "rates"), "png", lang="en")
+    figure = static.view_figure(freiberg(points, "rates"), lang="en")
+    credit = next(t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("Source"))
+    drawn = {"title": figure.axes[0].get_title(), "credit": credit.replace("\n", " · ")}
     assert drawn["title"] == "Freiberg: Graffiti, 01.01.2021 – 31.12.2024\nRates per municipality (smoothed)"
     assert drawn["credit"].startswith("Source: Demo data (synthetic) · ")
     assert drawn["credit"].count("Demo data (synthetic)") == 1  # said once, in the source line
