@@ -13,8 +13,20 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.sources import ATTRIBUTION_PKS, MAP_ATTRIBUTION
-from geo.store import StoreDamagedError
-from ui import council, data, datasets, exports, map_view, panels, sequences, sidebar, state
+from geo.store import StoreBusyError, StoreDamagedError, StoreUnwritableError
+from ui import (
+    council,
+    damaged,
+    data,
+    datasets,
+    exports,
+    map_view,
+    measures,
+    panels,
+    sequences,
+    sidebar,
+    state,
+)
 from ui.i18n import _, error, lang, plain
 
 st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", layout="wide")
@@ -44,8 +56,9 @@ def main() -> None:
     state.sync_url(view)
     if in_council:
         council.controls()
+    damaged.notice()
     for problem in problems:
-        st.warning(_(problem))
+        st.warning(plain(_(problem)))  # they quote the URL: text, never a link
     try:
         analysis = data.cached_analysis(source_key, view)
     except AtlasError as err:
@@ -68,6 +81,7 @@ def main() -> None:
     with map_col:
         clicked = map_view.show(analysis, shown=shown, overlay_layers=overlay_layers)
         if not in_council:
+            measures.screen(analysis, points, source_key)  # the Maßnahmenregister
             panels.concentration(analysis)
     if side_col is not None:
         with side_col:
@@ -83,5 +97,7 @@ def main() -> None:
 
 try:
     main()
-except StoreDamagedError as err:  # the store file is damaged: say what can be done, change nothing
+except StoreDamagedError as err:  # the store file is damaged: what can be done, and the way out
+    damaged.show(err)
+except (StoreUnwritableError, StoreBusyError) as err:  # read-only, full or busy: say so, change nothing
     error(err)

@@ -44,6 +44,7 @@ from geo.incidents import CATEGORY_LABELS, DEMO_LABEL
 from geo.lang import DEFAULT_LANG, error_text, phrase, translate
 from geo.osm import OsmData, lage
 from geo.privacy import cells_for_export, suppress_small_cells
+from geo.reporting import cautions_notes, with_cautions
 from geo.sources import MAP_ATTRIBUTION
 from geo.view import View
 
@@ -331,6 +332,9 @@ def analyse(points: gpd.GeoDataFrame, view: View, *, source: str = "", demo: boo
     if choice is not None:
         hotspots = dataclasses.replace(hotspots, kde=dataclasses.replace(hotspots.kde, bandwidth_rule=RULE))
     hotspots = suppress_small_cells(hotspots, min_count=view.min_count, radius=view.radius)
+    if view.method in ("gi", "lisa"):
+        hotspots = with_cautions(chosen, hotspots, min_count=view.min_count)
+        notes += cautions_notes(hotspots)
     evaluation, split, missing = _accuracy(chosen, view, hotspots.grid, start, end, area_share)
     if missing is not None:
         notes.append(missing)
@@ -361,6 +365,8 @@ def _emerging_analysis(chosen: gpd.GeoDataFrame, view: View, grid, start: dt.dat
     """Gi* per quarter or year, its trend and pattern per cell (:func:`geo.hotspots.emerging_hotspots`)."""
     result = emerging_hotspots(chosen, grid=grid, step=view.step, radius=view.radius,
                                min_count=view.min_count, start=start, end=end)
+    result = with_cautions(chosen, result, min_count=view.min_count)
+    notes += cautions_notes(result)
     evaluation, split, missing = _accuracy(chosen, view, grid, start, end, area_share)
     first, last = (step_text(result.steps[i]) for i in (0, -1))
     notes.append(phrase("{n} {steps} von {first} bis {last}; ein Muster braucht signifikante Gi*-Werte "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -130,6 +131,14 @@ def merged_into(key_or_name: str) -> pd.Series | None:
     text = str(key_or_name).strip()
     hit = merged[(merged["ags_alt"] == text) | (merged["name_alt"].map(_fold) == _fold(text))]
     return None if hit.empty else hit.iloc[0]
+
+
+def current_ags(keys: Iterable[str]) -> list[str]:
+    """Each Gemeinde key as it is now: a key from before a merger (2016, or an earlier
+    Gebietsstand after ``python -m geo grenzen``) becomes the key of the Gemeinde that took
+    it in; any other key stays. For keys stored with incidents, measures and views."""
+    successors = dict(zip(merged_gemeinden()["ags_alt"], merged_gemeinden()["ags"], strict=True))
+    return [successors.get(str(key), str(key)) for key in keys]
 
 
 def merger_note(key_or_name: str) -> str | None:

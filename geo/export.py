@@ -34,7 +34,7 @@ EXPORT_COLUMNS = {
     "ratio_smoothed": "verhaeltnis_sachsen_geglaettet", "suppressed": "ohne_angabe",
     "pooled": "zusammengefasst", "cell_id": "zelle", "density": "dichte_je_km2",
     "count_nearby": "vorfaelle_nachbarschaft", "gi_bin": "gi_stufe", "gi_class": "gi_klasse",
-    "lisa_class": "lisa_klasse", "pattern": "muster",
+    "lisa_class": "lisa_klasse", "pattern": "muster", "caution": "hinweis_meldungen",
 }
 ROUNDED_COLUMNS = ("rate_je_1000", "rate_geglaettet", "rate_90_unten", "rate_90_oben", "verhaeltnis_sachsen",
                    "verhaeltnis_sachsen_geglaettet", "dichte_je_km2", "gi_z", "lisa_i", "lisa_z")

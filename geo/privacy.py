@@ -83,6 +83,8 @@ def cells_for_export(cells: gpd.GeoDataFrame, *, min_count: int) -> gpd.GeoDataF
     Counts become nullable integers (``Int64``), so an empty count is not a zero.
     """
     cells = cells.copy()
+    if "caution" in cells:  # a reporting caution (geo.reporting) as German text in a file
+        cells["caution"] = cells["caution"].map(str)
     small = cells["suppressed"].to_numpy(dtype=bool)
     for column in cells.columns:
         if column in _KEPT_COLUMNS or not pd.api.types.is_numeric_dtype(cells[column]):

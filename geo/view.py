@@ -21,6 +21,7 @@ from pathlib import Path
 
 from geo.boundaries import gemeinde_labels, kreis_labels, merged_into
 from geo.errors import InputFileError
+from geo.filenames import safe_name
 from geo.files import write_atomic
 from geo.incidents.categories import CATEGORIES
 from geo.lang import DEFAULT_LANG, LANGUAGES, phrase
@@ -31,12 +32,13 @@ INFERENCES = ("analytisch", "permutation")  # LISA
 MODES = ("planung", "sitzung")
 LEVELS = ("gemeinde", "kreis")
 BANDWIDTH_RULES = ("auto", "regel")  # ``bandbreite=auto|regel|<metres>``
-OVERLAYS = ("asskomm", "befragung")  # ASSKomm network, Bürgerbefragung
+OVERLAYS = ("asskomm", "befragung", "massnahmen")  # ASSKomm network, Bürgerbefragung, Maßnahmenregister
 
 CELL_RANGE_M = (100, 1000)
 BANDWIDTH_RANGE_M = (100, 5000)
 RADIUS_RANGE = (1, 5)
 MIN_COUNT_RANGE = (1, 50)
+MEASURE_RANGE = (1, 999_999_999)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class View:
     mode: str = "planung"
     dataset: str | None = None  # None: all imported data, or the demo data when none
     title: str = ""  # the name of a saved view, e.g. "Graffiti Innenstadt 2024"
-    overlays: tuple[str, ...] = ()  # extra layers from OVERLAYS
+    overlays: tuple[str, ...] = ("massnahmen",)  # extra layers from OVERLAYS (``ebenen=keine``: none)
     split: dt.date | None = None  # predictive accuracy: fit before, test from (None: default rule)
+    measure: int | None = None  # number of a measure of the register the view shows (``massnahme=``)
 
     def __post_init__(self) -> None:
         # The council screen never shows a figure built on fewer than 3 incidents.
@@ -104,7 +107,8 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     (comma-separated), ``von``, ``bis``, ``methode``, ``ebene``, ``zelle``, ``bandbreite``
     (``auto``, ``regel`` or metres),
     ``radius``, ``k`` (minimum count), ``modus``, ``daten``, ``titel``, ``ebenen``
-    (comma-separated overlays: ``asskomm``, ``befragung``), ``teilung`` (split date of the
+    (comma-separated overlays: ``asskomm``, ``befragung``, ``massnahmen`` – the default – or
+    ``keine``), ``massnahme`` (number of a measure to show), ``teilung`` (split date of the
     predictive accuracy check), ``schritt`` (``quartal`` or ``jahr``: the time steps of
     ``methode=emerging``), ``inferenz`` (``analytisch`` or ``permutation``: LISA's p-values).
     """
@@ -159,13 +163,14 @@ def from_query(params: Mapping[str, str]) -> tuple[View, list[str]]:
     if get.get("bandbreite") in BANDWIDTH_RULES:
         values["bandwidth_rule"] = get.pop("bandbreite")
     numbers = (("zelle", "cell_m", CELL_RANGE_M), ("bandbreite", "bandwidth_m", BANDWIDTH_RANGE_M),
-               ("radius", "radius", RADIUS_RANGE), ("k", "min_count", MIN_COUNT_RANGE))
+               ("radius", "radius", RADIUS_RANGE), ("k", "min_count", MIN_COUNT_RANGE),
+               ("massnahme", "measure", MEASURE_RANGE))
     for key, attr, bounds in numbers:
         if key in get and (number := _int_in(get[key], key, bounds, problems)) is not None:
             values[attr] = number
 
     if "ebenen" in get:
-        wanted = [o.strip() for o in get["ebenen"].split(",") if o.strip()]
+        wanted = [o.strip() for o in get["ebenen"].split(",") if o.strip() not in ("", "keine")]
         if unknown := [o for o in wanted if o not in OVERLAYS]:
             problems.append(phrase("Unbekannte Ebene „{unknown}“ – erlaubt: {allowed}.",
                                    unknown=", ".join(unknown), allowed=", ".join(OVERLAYS)))
@@ -185,8 +190,8 @@ def to_query(view: View) -> dict[str, str]:
         query["ags" if len(view.area) == 8 else "kreis"] = view.area
     if view.categories != DEFAULT.categories:
         query["kategorie"] = ",".join(view.categories)
-    if view.overlays:
-        query["ebenen"] = ",".join(view.overlays)
+    if view.overlays != DEFAULT.overlays:
+        query["ebenen"] = ",".join(view.overlays) or "keine"
     if view.start:
         query["von"] = view.start.isoformat()
     if view.end:
@@ -197,8 +202,7 @@ def to_query(view: View) -> dict[str, str]:
         query["bandbreite"] = view.bandwidth_rule
     simple = (("methode", "method"), ("ebene", "level"), ("zelle", "cell_m"), ("bandbreite", "bandwidth_m"),
               ("radius", "radius"), ("k", "min_count"), ("schritt", "step"), ("inferenz", "inference"),
-              ("modus", "mode"),
-              ("daten", "dataset"), ("titel", "title"))
+              ("modus", "mode"), ("daten", "dataset"), ("titel", "title"), ("massnahme", "measure"))
     for key, attr in simple:
         value = getattr(view, attr)
         if value != getattr(DEFAULT, attr) and value is not None:
@@ -315,10 +319,20 @@ def import_sequence(directory: Path, filename: str, data: bytes) -> tuple[str, l
 
     Returns the name it is kept under and messages on views with bad values (they fall
     back to defaults, as in :func:`load_views`). A file that is not a view sequence
-    raises :class:`InputFileError` naming it, and nothing is written.
+    raises :class:`InputFileError` naming it, and nothing is written. A saved sequence of
+    the same name is never overwritten: the upload is kept as ``NAME 2`` (``3`` …), and a
+    message says so; the same file uploaded again is kept once.
     """
     path = sequence_path(directory, Path(filename).stem)
     problems = _parse_views(data, file=filename, default_name=path.stem)[1]
+    wanted, number = path.stem, 2
+    while path.exists() and path.read_bytes() != data:
+        suffix = f" {number}"
+        path = sequence_path(directory, wanted[:MAX_SEQUENCE_NAME - len(suffix)] + suffix)
+        number += 1
+    if path.stem != wanted:
+        problems.append(phrase("Eine Ansichtsfolge „{name}“ gibt es schon; die hochgeladene heißt „{new}“.",
+                               name=wanted, new=path.stem))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)
     return path.stem, problems
@@ -328,11 +342,11 @@ MAX_SEQUENCE_NAME = 80
 
 
 def sequence_path(directory: Path, name: str) -> Path:
-    """Where the view sequence `name` is kept: ``<directory>/ansichten/<name>.json`` (name sanitised:
-    letters, digits, ``-_`` and spaces, at most :data:`MAX_SEQUENCE_NAME` characters, so a name
-    never becomes a path elsewhere or one the file system refuses)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name)[:MAX_SEQUENCE_NAME].strip()
-    safe = safe or "sitzung"
+    """Where the view sequence `name` is kept: ``<directory>/ansichten/<name>.json``, the name made
+    safe by :func:`geo.filenames.safe_name` (letters, digits, ``-_`` and spaces, at most
+    :data:`MAX_SEQUENCE_NAME` characters), so a name never becomes a path elsewhere or one the
+    file system refuses."""
+    safe = safe_name(name, default="sitzung", max_chars=MAX_SEQUENCE_NAME)
     return Path(directory) / "ansichten" / f"{safe}.json"
 
 

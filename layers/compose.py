@@ -31,6 +31,7 @@ from geo.osm import OsmData
 from layers import asskomm as asskomm_layers
 from layers import boundaries as boundary_layers
 from layers import local_tiles, maps
+from layers import measures as measure_layers
 from layers import streets as street_layers
 from layers import survey as survey_layers
 from layers.emerging import emerging_layer, emerging_legend_html
@@ -47,6 +48,7 @@ from layers.legend import HtmlLegend
 from layers.offline import make_offline, served_files
 from layers.rates import rates_layer, rates_legend
 from layers.static import view_png
+from layers.tooltips import TextLayerControl
 
 
 def base(*, council: bool = False, served: str | None = None, lang: str = "de",
@@ -102,11 +104,16 @@ def view_groups(analysis: Analysis, *, points=None, council: bool = False,
     `lang` as for :func:`base`; pass the same `lang` to :func:`overlay_layers`. With `osm`
     (:func:`geo.osm.load`) a Gemeinde or Kreis view gets its streets under the result (and, in
     the planner view, the places as switchable groups): orientation without background tiles.
+    An overlay with a ``focus`` (the measure a view names, :func:`layers.measures.measures_layer`)
+    is where the map zooms instead of the area.
     """
     key = analysis.view.area
     result = result_group(analysis, council=council, lang=lang, osm=osm)
     selected = display.area_display(key) if key is not None else None
-    if selected is None:
+    focus = next((g.focus for g in overlays if getattr(g, "focus", None) is not None), None)
+    if focus is not None:
+        result.add_child(maps.FitView(focus))
+    elif selected is None:
         result.add_child(maps.FitView(maps.SACHSEN_BOUNDS))
     else:
         west, south, east, north = selected.total_bounds
@@ -141,7 +148,7 @@ def live_groups(groups: Sequence[folium.FeatureGroup]) -> list[folium.FeatureGro
     return list(groups)
 
 
-def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> folium.LayerControl:
+def layer_switcher(groups: Sequence[folium.FeatureGroup]) -> TextLayerControl:
     """The layer control for :func:`base` with `groups` (its two boundary layers plus the groups)."""
     return maps.layer_control(2 + len(groups))
 
@@ -200,15 +207,20 @@ def map_points(points, analysis: Analysis):
     return chosen if len(chosen) <= MAX_MAP_POINTS else None
 
 
-def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, label: str = "",
-                   council: bool = False, lang: str = "de") -> list[folium.FeatureGroup]:
-    """ASSKomm network and Bürgerbefragung layers for the view's overlays (``None`` = not shown).
+def overlay_layers(*, members=None, shares=None, places=None, coincidence=None, measures=None,
+                   focus: int | None = None, label: str = "", council: bool = False,
+                   lang: str = "de") -> list[folium.FeatureGroup]:
+    """ASSKomm network, Bürgerbefragung and Maßnahmen layers for the view's overlays (``None`` = not
+    shown).
 
     On the shared screen the Angsträume (places named by individual respondents) stay
-    off: only the network, the shares per area and the coincidence classes are shown.
+    off: only the network, the shares per area and the coincidence classes are shown; the
+    measures' tooltips name no responsible body there. `focus` is the measure the view names.
     `label` (German, e.g. ``DEMO_LABEL``) and all texts are shown in `lang`.
     """
     out: list[folium.FeatureGroup] = []
+    if measures:
+        out.append(measure_layers.measures_layer(measures, council=council, lang=lang, focus=focus))
     if members is not None:
         out.append(_group(asskomm_layers.asskomm_layer(members, lang=lang),
                           asskomm_layers.legend(lang=lang, short=council), pane="zusatz"))
@@ -259,10 +271,12 @@ def export_name(analysis: Analysis, kind: str) -> str:
 
 
 def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: str = "keine",
-                 osm: OsmData | None = None) -> bytes:
+                 osm: OsmData | None = None, measures: Sequence = ()) -> bytes:
     """One export of the current view: ``csv``, ``gpkg`` (result table with metadata), ``html`` or ``png``.
 
-    Cell tables name where each cell lies (``lage``) from `osm` (:func:`geo.osm.load`).
+    Cell tables name where each cell lies (``lage``) from `osm` (:func:`geo.osm.load`). The maps
+    draw `measures` (the register's, :class:`geo.measures.Measure`) as the shared screen does:
+    title, Art, Status, Zeitraum, nothing more, since a file is passed on.
 
     The maps (``html``, ``png``) are in `lang`; the tables' metadata stays German.
 
@@ -272,10 +286,12 @@ def export_bytes(analysis: Analysis, kind: str, *, lang: str = "de", basemap: st
     tiles load where there is internet, else the map says so).
     """
     if kind == "html":
-        return atlas_map(analysis, points=None, council=False, lang=lang, basemap=basemap,
+        overlays = overlay_layers(measures=list(measures), focus=analysis.view.measure, council=True,
+                                  lang=lang) if measures else []
+        return atlas_map(analysis, points=None, council=False, overlays=overlays, lang=lang, basemap=basemap,
                          osm=osm).get_root().render().encode("utf-8")
     if kind == "png":
-        return view_png(analysis, lang=lang, osm=osm)
+        return view_png(analysis, lang=lang, osm=osm, measures=measures)
     if kind not in ("csv", "gpkg"):
         raise ValueError(f"unknown export {kind!r}")
     return result_bytes(analysis.export_table(osm=osm), analysis.metadata(), kind)

@@ -21,6 +21,7 @@ from geo.hotspots.emerging import EmergingHotspots, step_text
 from geo.hotspots.patterns import NO_PATTERN, PATTERN_COLOURS, PATTERN_HELP, PATTERNS
 from geo.lang import phrase, translate
 from geo.privacy import counts_shown
+from geo.reporting import CAUTION
 from layers import hotspots as hotspot_layers
 from layers.hotspots import cells_geojson, merged_cells_geojson
 from layers.legend import legend_box
@@ -40,6 +41,7 @@ def emerging_features(result: EmergingHotspots, *, lang: str = "de") -> gpd.GeoD
     cells = cells[shown]
     return cells.assign(
         count=counts_shown(cells["count"], result.min_count),
+        **hotspot_layers.cautions_in(cells, lang),
         pattern_label=[translate(p, lang) for p in cells["pattern"]],
         help_text=[translate(PATTERN_HELP[p], lang) for p in cells["pattern"]],
         steps_text=[translate(phrase("heiß in {hot}, kalt in {cold} von {n} Zeitschritten", hot=int(h),
@@ -57,7 +59,7 @@ def _tooltip(council: bool) -> list[tuple[str, str]]:
     if not council:
         rows += [("count", "Vorfälle in der Zelle"), ("trend_text", "Trend (Mann-Kendall z)"),
                  ("p_text", "p (Trend)"), ("cell_id", "Zelle")]
-    return rows
+    return [*rows, (CAUTION, "Hinweis zu den Meldungen")]
 
 
 @functools.lru_cache(maxsize=8)

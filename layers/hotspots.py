@@ -37,6 +37,7 @@ from geo.hotspots.kde import KDEResult
 from geo.lang import phrase, translate
 from geo.osm import OsmData, lage
 from geo.privacy import counts_shown
+from geo.reporting import CAUTION
 from layers.legend import Gradient, legend_box
 from layers.tooltips import SafeTooltip
 
@@ -203,6 +204,7 @@ def gi_features(result: GridHotspots, *, lang: str = "de") -> gpd.GeoDataFrame:
         raise ValueError("grid_hotspots was run without 'gi'")
     cells = result.cells[result.cells["gi_bin"] != 0]
     return cells.assign(count=counts_shown(cells["count"], result.min_count),
+                        **cautions_in(cells, lang),
                         z_text=[zahl(z, 2, lang=lang) for z in cells["gi_z"]],
                         p_text=[p_wert(p, lang=lang) for p in cells["gi_p_fdr"]],
                         gi_class=[translate(c, lang) for c in cells["gi_class"]])
@@ -246,7 +248,17 @@ def _tooltip(cells: gpd.GeoDataFrame, kind: str, council: bool) -> list[tuple[st
     rows.append(("p_text", "p (FDR-korrigiert)"))
     if not council:
         rows.append(("cell_id", "Zelle"))
+    if CAUTION in cells:
+        rows.append((CAUTION, "Hinweis zu den Meldungen"))
     return rows
+
+
+def cautions_in(cells: gpd.GeoDataFrame, lang: str) -> dict[str, list[str]]:
+    """The cells' reporting cautions (:mod:`geo.reporting`) as text in `lang` ("" for none, and
+    for a result made without them), for ``assign``."""
+    if CAUTION not in cells:
+        return {CAUTION: [""] * len(cells)}
+    return {CAUTION: [translate(c, lang) if c else "" for c in cells[CAUTION]]}
 
 
 def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame:
@@ -256,6 +268,7 @@ def _significant(result: GridHotspots, kind: str, lang: str) -> gpd.GeoDataFrame
         raise ValueError("grid_hotspots was run without 'lisa'")
     cells = result.cells[result.cells["lisa_class"] != "nicht signifikant"]
     return cells.assign(count=counts_shown(cells["count"], result.min_count),
+                        **cautions_in(cells, lang),
                         label=[translate(LISA_LABELS[c], lang) for c in cells["lisa_class"]],
                         p_text=[p_wert(p, lang=lang) for p in cells["lisa_p_fdr"]])
 

@@ -19,6 +19,7 @@ from jinja2 import Template
 from geo.sources import MAP_ATTRIBUTION
 from layers import basemaps, legend, rendering, style
 from layers.offline import make_offline
+from layers.tooltips import TextLayerControl
 
 rendering.install()  # see layers/rendering.py: no Jinja pass over rendered map data
 
@@ -33,6 +34,7 @@ PANES = {
     basemaps.PANE: (150, False),  # background tiles (layers/basemaps.py): under everything
     "zusatz": (420, True),  # ASSKomm network, survey layers: above the Gemeinde fills
     "ergebnis": (430, True),  # density image, Gi*/LISA cells, Kreis choropleth
+    "massnahmen": (440, True),  # places of measures (outline, light fill): above the result they annotate
     "kreisgrenzen": (450, False),
     "auswahl": (460, False),  # outline of the selected area
 }
@@ -172,7 +174,9 @@ class KeepVisibility(MacroElement):
     switched a layer of its name off before (or, never touched, if it starts hidden).
 
     streamlit-folium adds every layer it is given, whatever its ``show``; this takes it off
-    again straight away.
+    again straight away, and that first add draws none of the layer's content: a marker cluster
+    would start clustering its points in chunks and, taken off mid-way, fail on the next chunk
+    ("Cannot read properties of null (reading 'getMinZoom')") and lose the rest of its points.
     """
 
     _template = Template(
@@ -181,6 +185,7 @@ class KeepVisibility(MacroElement):
         (function(layer) {
           var chosen = (window.__atlasShown || {})[{{ this.name|tojson }}];
           if (chosen === undefined ? {{ this.show|tojson }} : chosen) return;
+          layer.onAdd = function() { delete layer.onAdd; };  // the next add draws as usual
           layer.once("add", function(e) { e.target._map.removeLayer(e.target); });
         })({{ this._parent.get_name() }});
         {% endmacro %}
@@ -234,9 +239,10 @@ def preload(m: folium.Map, *elements: type[MacroElement] | MacroElement) -> foli
     return m
 
 
-def layer_control(n_layers: int) -> folium.LayerControl:
-    """The layer switcher; collapsed from six layers on (a long list would cover the map)."""
-    return folium.LayerControl(collapsed=n_layers > 5)
+def layer_control(n_layers: int) -> TextLayerControl:
+    """The layer switcher (names shown as text); collapsed from six layers on (a long list would
+    cover the map)."""
+    return TextLayerControl(collapsed=n_layers > 5)
 
 
 def finish(m: folium.Map, *, with_layer_control: bool = True) -> folium.Map:

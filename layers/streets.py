@@ -27,6 +27,7 @@ from jinja2 import Template
 from geo.files import write_atomic
 from geo.lang import translate
 from geo.osm import ATTRIBUTION, OsmData
+from layers.tooltips import TextTooltip
 
 SIMPLIFY_M = 4.0
 MARGIN_M = 500.0
@@ -200,7 +201,7 @@ def place_layers(osm: OsmData, bounds: Bounds, *,
         for point, klasse, label in zip(chosen.geometry, chosen["klasse"], chosen["name"], strict=True):
             text = translate(klasse, lang) + (f": {label}" if isinstance(label, str) and label else "")
             folium.CircleMarker((point.y, point.x), radius=3, color=colour, weight=1, fill=True,
-                                fill_opacity=0.9, tooltip=html.escape(text)).add_to(group)
+                                fill_opacity=0.9, tooltip=TextTooltip(text)).add_to(group)
         groups.append(group)
     return groups
 

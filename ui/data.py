@@ -7,6 +7,7 @@ data set a view reads and keeps results between reruns.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
@@ -18,6 +19,7 @@ from geo.incidents import DEMO_LABEL
 from geo.incidents.demo import demo_points
 from geo.incidents.pks import read_pks_kreise
 from geo.incidents.report import empty_points
+from geo.measures import Measure, MeasureRegister, evaluate_measure, hotspot_areas
 from geo.store import IncidentStore
 from geo.survey import angstraeume as survey_places
 from geo.survey import coincide
@@ -93,6 +95,7 @@ def new_run() -> None:
     """Called first in every run: what the store held in the last run may have changed."""
     st.session_state.pop("_datasets", None)
     st.session_state.pop("_osm_info", None)
+    st.session_state.pop("_measures", None)
 
 
 def stored_datasets():
@@ -123,9 +126,73 @@ def source_for(dataset: str | None):
 
 
 @st.cache_resource(max_entries=24, show_spinner="Berechne …")
-def cached_analysis(source_key: str, view: View) -> Analysis:
+def _analysis(source_key: str, view: View) -> Analysis:
     points, aggregates, label, demo, _key = source_for(view.dataset)
     return analyse(points, view, source=label, demo=demo, aggregates=aggregates)
+
+
+def cached_analysis(source_key: str, view: View) -> Analysis:
+    """The view's figures; the measure a view shows (``massnahme=``) changes none of them, so the
+    analysis is cached without it and handed out with the whole view."""
+    found = _analysis(source_key, dataclasses.replace(view, measure=None))
+    return found if view.measure is None else dataclasses.replace(found, view=view)
+
+
+# --- the Maßnahmenregister -------------------------------------------------------------------
+def register() -> MeasureRegister:
+    """The register in the store's file (``ATLAS_DATA_DIR``)."""
+    return MeasureRegister(IncidentStore())
+
+
+def current_measures() -> list[Measure]:
+    """The register's measures as they are now; read once per run (:func:`new_run`), again after
+    :func:`measures_changed`."""
+    if "_measures" not in st.session_state:
+        st.session_state["_measures"] = register().current()
+    return st.session_state["_measures"]
+
+
+def measures_changed() -> None:
+    st.session_state.pop("_measures", None)
+
+
+def area_measures(area: str | None) -> list[Measure]:
+    """The current measures in `area` (a Gemeinde's AGS, a Kreis key or, None, all of Saxony)."""
+    return [m for m in current_measures() if area is None or m.ags.startswith(area)]
+
+
+def named_measure(view: View) -> Measure | None:
+    """The measure the view names (``massnahme=``), if the register has it."""
+    return next((m for m in current_measures() if m.id == view.measure), None)
+
+
+def shown_measures(view: View) -> list[Measure]:
+    """What the map's Maßnahmen layer shows: the area's measures (overlay ``massnahmen``) and the
+    measure the view names, wherever it lies."""
+    shown = area_measures(view.area) if "massnahmen" in view.overlays else []
+    named = named_measure(view)
+    return shown if named is None or named.id in {m.id for m in shown} else [*shown, named]
+
+
+@st.cache_resource(max_entries=16, show_spinner="Prüfe die Wirkung …")
+def _effect(source_key: str, measure_key: tuple, months: int, skip: int, buffer_m: float, _points, _measure):
+    del source_key, measure_key  # cache key only
+    return evaluate_measure(_measure, _points, months=months, skip_months=skip, buffer_m=buffer_m)
+
+
+def effect(source_key: str, measure: Measure, points, *, months: int = 12, skip: int = 0,
+           buffer_m: float = 250.0):
+    """:func:`geo.measures.evaluate_measure` on the data set's points, cached on the data set, what
+    the evaluation reads of the measure (number, start, categories, place) and the parameters."""
+    key = (measure.id, measure.start, measure.categories, measure.place.wkb)
+    return _effect(source_key, key, months, skip, buffer_m, points, measure)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def cached_hotspot_areas(source_key: str, view: View, _analysis: Analysis):
+    """The connected hot areas of the view's Gi* result (:func:`geo.measures.hotspot_areas`)."""
+    del source_key, view  # cache key only
+    return hotspot_areas(_analysis)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -166,8 +233,10 @@ def uploaded(key: str) -> tuple[bytes | None, str | None]:
 
 
 def overlays(view: View, points, *, council: bool):
-    """Map layers and data of the view's overlays (ASSKomm, Bürgerbefragung)."""
+    """Map layers and data of the view's overlays (ASSKomm, Bürgerbefragung, Maßnahmen)."""
     found: dict = {}
+    if measures := shown_measures(view):
+        found["measures"] = measures
     if "asskomm" in view.overlays:
         found["members"] = asskomm_members(*uploaded("w_asskomm_datei"))
     if "befragung" in view.overlays:
@@ -176,4 +245,4 @@ def overlays(view: View, points, *, council: bool):
         shares, places, demo = survey_data(shares_file, places_file, (shares_name, places_name), ags)
         found.update(shares=shares, places=places, coincidence=coincide.coincidence_by_gemeinde(
             points, shares, categories=view.categories), label=DEMO_LABEL if demo else "")
-    return found, compose.overlay_layers(**found, council=council, lang=lang())
+    return found, compose.overlay_layers(**found, focus=view.measure, council=council, lang=lang())

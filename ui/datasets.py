@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from geo.errors import AtlasError
+from geo.filenames import safe_name
 from geo.incidents import DEMO_LABEL
 from geo.store import IncidentStore
 from ui.data import stored_datasets
@@ -53,12 +56,18 @@ def import_file() -> None:
             st.caption(plain(note))
         if report.rejected:
             st.download_button(_("Abgelehnte Zeilen (CSV)"), report.rejected_csv(),
-                               file_name=f"abgelehnt_{report.file}.csv", mime="text/csv")
+                               file_name=safe_name(f"abgelehnt_{Path(report.file).stem}", default="abgelehnt")
+                               + ".csv", mime="text/csv")
 
 
 def delete() -> None:
     chosen = st.session_state.w_daten
-    if chosen not in (ALL, DEMO, PKS) and st.button(_("Datensatz „{name}“ löschen").format(name=chosen)):
-        IncidentStore().delete(chosen)
+    label = _("Datensatz „{name}“ löschen").format(name=plain(chosen))
+    if chosen not in (ALL, DEMO, PKS) and st.button(label):
+        try:
+            IncidentStore().delete(chosen)
+        except AtlasError as err:  # a read-only or full store: say so, nothing is deleted
+            error(err)
+            return
         st.session_state.pop("last_report", None)
         st.rerun()

@@ -124,7 +124,8 @@ def method() -> None:
 
 def overlays() -> None:
     st.header(_("Allianz und Befragung"))
-    names = {"asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume")}
+    names = {"asskomm": _("ASSKomm-Netzwerk"), "befragung": _("Bürgerbefragung / Angsträume"),
+             "massnahmen": _("Maßnahmen (Register)")}
     st.multiselect(_("Zusatzebenen"), views.OVERLAYS, key="w_ebenen", placeholder=_("keine"),
                    select_all=False, format_func=names.__getitem__)
     st.file_uploader(_("ASSKomm-Liste ergänzen (CSV, Format: data/asskomm/FORMAT.md)"), type=["csv"],

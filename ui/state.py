@@ -30,8 +30,13 @@ def view_from_url() -> tuple[views.View, list[str]]:
     return view, problems
 
 
+PENDING_MEASURE = "pending_massnahme"  # a measure just stored (0: deleted), shown from the next run on
+
+
 def init_widgets() -> list[str]:
     """On the first run of a session, put the URL's view into the widgets; return messages."""
+    if (pending := st.session_state.pop(PENDING_MEASURE, None)) is not None:
+        st.session_state.w_massnahme = pending or None  # 0: none; before any widget and the view
     if "view_ready" in st.session_state:
         return []
     view, problems = view_from_url()
@@ -49,6 +54,7 @@ def init_widgets() -> list[str]:
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
         "w_schritt": view.step, "w_inferenz": view.inference, "w_karte": karte,
         "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
+        "w_massnahme": view.measure,
     })
     return language_problems + basemap_problems + problems
 
@@ -73,7 +79,7 @@ def current_view() -> views.View:
         bandwidth_rule=s.w_bandbreite_art if s.w_bandbreite_art != "fest" else views.DEFAULT.bandwidth_rule,
         radius=s.w_radius, min_count=s.w_k, mode=s.w_modus, dataset=dataset(),
         title=s.w_titel, overlays=tuple(o for o in views.OVERLAYS if o in s.w_ebenen), split=s.w_teilung,
-        step=s.w_schritt, inference=s.w_inferenz)
+        step=s.w_schritt, inference=s.w_inferenz, measure=s.get("w_massnahme"))
 
 
 def go_to(params: dict[str, str]) -> None:

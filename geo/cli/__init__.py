@@ -11,11 +11,27 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from geo.cli import asskomm, befragung, demo, evaluate, gebiet, hotspots, imports, osm, report
+import geo
+from geo.cli import (
+    asskomm,
+    befragung,
+    demo,
+    evaluate,
+    gebiet,
+    grenzen,
+    hotspots,
+    imports,
+    massnahmen,
+    osm,
+    report,
+    sicherung,
+    speicher,
+)
 from geo.errors import AtlasError
 
 #: Modules with a ``register(subparsers)`` function, in the order ``--help`` lists them.
-COMMANDS = (gebiet, imports, demo, hotspots, evaluate, report, befragung, asskomm, osm)
+COMMANDS = (gebiet, imports, demo, hotspots, evaluate, report, befragung, asskomm, osm, massnahmen, speicher,
+            sicherung, grenzen)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m geo",
         description="Präventionsatlas Sachsen – Befehle für Daten und Auswertungen.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {geo.__version__}",
+                        help="Version zeigen und beenden")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
     for module in COMMANDS:
         module.register(subparsers)

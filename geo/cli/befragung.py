@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import AtlasError
+from geo.export import to_csv_bytes
+from geo.files import write_output
 from geo.fmt import zahl
 from geo.incidents.demo import demo_points
 from geo.store import IncidentStore
@@ -61,6 +63,6 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         frames = [pd.DataFrame(r.table.drop(columns="geometry")) for r in results]
         table = pd.concat(frames, ignore_index=True)
-        table.to_csv(args.out, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        write_output(args.out, to_csv_bytes(table, {}))  # place names from the file: formulas neutralised
         print(f"Tabelle: {args.out} ({len(table)} Zeilen)")
     return 0

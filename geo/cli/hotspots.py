@@ -17,6 +17,7 @@ from geo import export, osm
 from geo.analysis import analyse
 from geo.cli.options import add_source, date, load, view_options
 from geo.errors import AtlasError
+from geo.files import write_output
 from geo.view import DEFAULT, INFERENCES, LEVELS, METHODS, STEPS, View
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".csv": "csv"}
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     # smoothing used all of Saxony; the file holds the area's rows, cells named from the OSM data
     streets = osm.load(args.store) if analysis.rates is None else None
     table = analysis.export_table(area_only=True, osm=streets)
-    args.out.write_bytes(export.result_bytes(table, analysis.metadata(), fmt))
+    write_output(args.out, export.result_bytes(table, analysis.metadata(), fmt))
     if analysis.rates is not None:
         summary = f"{len(table)} Gebiete, {int(table['ohne_angabe'].sum())} unter der Mindestzahl"
     else:

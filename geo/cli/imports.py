@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from geo.cli.options import add_store
+from geo.files import write_output
 from geo.incidents import read_incidents
 from geo.store import IncidentStore
 
@@ -73,6 +74,6 @@ def run_import(args: argparse.Namespace) -> int:
             args.file, name=args.name, strict=args.strict, **options
         )
     if args.rejected is not None and report.rejected:
-        args.rejected.write_bytes(report.rejected_csv())
+        write_output(args.rejected, report.rejected_csv())
     print(report.to_json() if args.json else report.to_text())
     return 1 if report.rejected else 0

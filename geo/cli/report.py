@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from geo.errors import AtlasError
+from geo.files import write_output
 from geo.report.make import FORMATS, make_report, render
 from geo.survey.angstraeume import load_angstraeume
 from geo.survey.shares import load_shares
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     places = load_angstraeume(args.angstraeume) if args.angstraeume else None
     report = make_report(args.key, store=args.store, shares=shares, angstraeume=places)
     data = render(report, fmt)
-    args.out.write_bytes(data)
+    write_output(args.out, data)
     label = " (Demodaten, synthetisch)" if report.demo else ""
     print(f"{report.title}{label}: {args.out} ({len(data) // 1024} KB)")
     return 0

@@ -9,10 +9,13 @@ accepted points or aggregates and a report that accounts for every row. Storing 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import stat
 from pathlib import Path
 from typing import IO
 
 from geo.errors import InputFileError
+from geo.files import MB, check_size, max_file_mb
 from geo.incidents.categories import CATEGORIES, CATEGORY_LABELS, load_mapping
 from geo.incidents.parse import parse_period
 from geo.incidents.report import DEMO_LABEL, REASONS, ImportReport, ImportResult
@@ -46,19 +49,44 @@ READ_OPTIONS = (
 )
 
 
+_OS_REASONS = {errno.ENOENT: "nicht gefunden", errno.EACCES: "keine Leseberechtigung",
+               errno.EPERM: "keine Leseberechtigung", errno.EISDIR: "ein Verzeichnis, keine Datei"}
+
+
 def read_bytes(source: str | Path | IO[bytes] | bytes, *, name: str | None = None) -> tuple[bytes, str]:
-    """The content and file name of `source` (a path, an uploaded file object or bytes)."""
+    """The content and file name of `source` (a path, an uploaded file object or bytes).
+
+    A file above the size limit (:func:`geo.files.check_size`) is refused before it is read,
+    and so is anything that is not a regular file (a directory, ``/dev/zero``, a pipe).
+    """
     if isinstance(source, bytes):
+        check_size(name or "upload", len(source))
         return source, name or "upload"
     if isinstance(source, str | Path):
         path = Path(source)
+        shown = name or path.name
         try:
-            return path.read_bytes(), name or path.name
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                msg = f"{shown}: keine gewöhnliche Datei (ein Verzeichnis, Gerät oder eine Pipe)."
+                raise InputFileError(msg)
+            check_size(shown, info.st_size)
+            with path.open("rb") as handle:
+                data = handle.read(max_file_mb() * MB + 1)  # bounded even if the file grows meanwhile
         except OSError as err:
-            msg = f"{path.name}: Datei kann nicht gelesen werden ({err.strerror})."
+            msg = f"{shown}: Datei kann nicht gelesen werden ({_OS_REASONS.get(err.errno, err.strerror)})."
             raise InputFileError(msg) from err
-    data = source.getvalue() if hasattr(source, "getvalue") else source.read()
-    return bytes(data), name or Path(getattr(source, "name", "upload")).name
+        check_size(shown, len(data))
+        return data, shown
+    shown = name or Path(getattr(source, "name", "upload")).name
+    size = getattr(source, "size", None)  # an upload knows its size
+    if size is None and hasattr(source, "getbuffer"):
+        size = source.getbuffer().nbytes
+    if size is not None:
+        check_size(shown, int(size))
+    data = source.getvalue() if hasattr(source, "getvalue") else source.read(max_file_mb() * MB + 1)
+    check_size(shown, len(data))
+    return bytes(data), shown
 
 
 def read_incidents(

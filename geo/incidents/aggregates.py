@@ -23,12 +23,13 @@ import pandas as pd
 
 from geo import boundaries
 from geo.errors import InputFileError
+from geo.fmt import zahl
 from geo.incidents.categories import CATEGORIES, IGNORE, fold_label
 from geo.incidents.columns import GEMEINDE_AREA_ALIASES, KREIS_AREA_ALIASES
-from geo.incidents.parse import as_text, is_error_cell, parse_count, parse_period
+from geo.incidents.parse import EARLIEST, MAX_COUNT, as_text, is_error_cell, parse_count, parse_period
 from geo.incidents.readers import RawTable
 from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_points
-from geo.incidents.rows import RowLedger, first_of_duplicates
+from geo.incidents.rows import RowLedger, first_of_duplicates, quoted, shown_column
 
 _TOTAL_NAMES = {
     "sachsen",
@@ -166,13 +167,13 @@ def _resolve_areas(ledger: RowLedger, roles: dict[str, str]) -> tuple[np.ndarray
         keys[i], levels[i], problems[i] = hit
     ledger.ignore(problems == "nicht_sachsen", "nicht_sachsen")
     ledger.ignore(problems == "summenzeile", "summenzeile")
-    column = roles.get("ags", roles.get("area"))
+    column = shown_column(roles.get("ags", roles.get("area", "")))
     shown = np.where(key_text != "", key_text, name_text)
     ledger.reject(
         problems != "",
         "gebiet_unbekannt",
         lambda i: (
-            f", Spalte '{column}': Gebiet '{shown[i]}' "
+            f", Spalte '{column}': Gebiet '{quoted(shown[i])}' "
             + (
                 "fehlt."
                 if problems[i] == "leer"
@@ -213,16 +214,16 @@ def _resolve_categories(
     if "key" in roles:
         unmapped = (cats == "") & (key_text != "") & ledger.open
         if unmapped.any():
-            listed = ", ".join(sorted(set(key_text[unmapped]))[:20])
+            listed = ", ".join(quoted(k, 20) for k in sorted(set(key_text[unmapped]))[:20])
             notes.append(f"PKS-Schlüssel ohne Zuordnung, nicht verwendet: {listed}")
         ledger.ignore(unmapped, "nicht_zugeordnet")
     ledger.ignore(cats == IGNORE, "nicht_zugeordnet")
-    column = roles.get("category", roles.get("key"))
+    column = shown_column(roles.get("category", roles.get("key", "")))
     ledger.reject(
         cats == "",
         "kategorie_unbekannt",
         lambda i: (
-            f", Spalte '{column}': Kategorie '{source[i]}' steht nicht in der Zuordnung."
+            f", Spalte '{column}': Kategorie '{quoted(source[i])}' steht nicht in der Zuordnung."
             if source[i]
             else f", Spalte '{column}': keine Kategorie."
         ),
@@ -253,7 +254,8 @@ def _resolve_periods(
         ledger.reject(
             np.array([b is None for b in bounds]),
             "datum_unlesbar",
-            lambda i: f", Spalte '{column}': Zeitraum '{text[i]}' nicht lesbar (z. B. 2022, 2022-03).",
+            lambda i: (f", Spalte '{shown_column(column)}': Zeitraum '{quoted(text[i])}' nicht lesbar "
+                       "(z. B. 2022, 2022-03)."),
         )
         starts = np.array([b[0] if b else None for b in bounds], dtype=object)
         ends = np.array([b[1] if b else None for b in bounds], dtype=object)
@@ -268,11 +270,23 @@ def _resolve_periods(
         start, end = parse_period(years[0])
         notes.append(f"Zeitraum aus dem Dateinamen: {years[0]}")
         starts, ends = np.full(n, start, dtype=object), np.full(n, end, dtype=object)
+    early = np.array([s is not None and s < EARLIEST for s in starts])
+    ledger.reject(
+        early,
+        "datum_unlesbar",
+        lambda i: f": Zeitraum ab {starts[i].isoformat()} liegt vor {EARLIEST:%Y}, kein plausibler Zeitraum.",
+    )
     future = np.array([s is not None and s > today for s in starts])
     ledger.reject(
         future, "datum_zukunft", lambda i: f": Zeitraum ab {starts[i]:%d.%m.%Y} liegt in der Zukunft."
     )
     return starts, ends
+
+
+def _too_large(text: str) -> bool:
+    """Whether a count cell is a whole number above ``MAX_COUNT`` (to say so in its message)."""
+    digits = re.sub(r"(?<=\d)[.,'’ ](?=\d{3})", "", text.strip().removeprefix("+")).lstrip("0")
+    return digits.isascii() and digits.isdigit() and (len(digits) > 12 or int(digits) > MAX_COUNT)
 
 
 def validate_aggregates(
@@ -291,19 +305,21 @@ def validate_aggregates(
     cats, sources = _resolve_categories(ledger, roles, mapping, notes)
     starts, ends = _resolve_periods(ledger, roles, period, notes, today)
     counts, bad = parse_count(table.frame[roles["count"]])
-    column = roles["count"]
-    raw = as_text(table.frame[column])[0].to_numpy()
+    column = shown_column(roles["count"])
+    raw = as_text(table.frame[roles["count"]])[0].to_numpy()
     ledger.reject(
         bad,
         "anzahl_ungueltig",
         lambda i: (
             f", Spalte '{column}': "
             + (
-                f"Tabellenfehler '{raw[i]}' statt einer Anzahl."
+                f"Tabellenfehler '{quoted(raw[i])}' statt einer Anzahl."
                 if is_error_cell(raw[i])
                 else "keine Anzahl."
                 if not raw[i]
-                else f"'{raw[i]}' ist keine nicht-negative ganze Zahl."
+                else f"'{quoted(raw[i])}' ist unplausibel groß (höchstens {zahl(MAX_COUNT)} je Zeile)."
+                if _too_large(raw[i])
+                else f"'{quoted(raw[i])}' ist keine nicht-negative ganze Zahl."
             )
         ),
     )

@@ -40,6 +40,9 @@ _PARAGRAPH = re.compile(r"§.*$")
 _SUFFIX = re.compile(r"\b(insgesamt|gesamt|und zwar|total)\b")
 _NON_WORD = re.compile(r"[^a-z0-9*]+")
 _PKS_KEY = re.compile(r"^[0-9*]{6}$|^-{6}$")
+#: Longer text is no label (the longest PKS offence names have about 150 characters); it
+#: folds to "" and so matches nothing, without running the rules over a cell of megabytes.
+MAX_LABEL = 1_000
 
 
 def fold_label(label: object) -> str:
@@ -50,6 +53,8 @@ def fold_label(label: object) -> str:
     >>> fold_label("  VERMÜLLUNG ")
     'vermuellung'
     """
+    if len(str(label)) > MAX_LABEL:
+        return ""
     text = unicodedata.normalize("NFKC", str(label)).casefold().strip()
     if _PKS_KEY.match(text):
         return text

@@ -3,8 +3,10 @@
 Roles: ``category`` (label), ``key`` (PKS Schlüsselzahl), ``date``, ``clock``
 (separate time-of-day column), ``x`` (longitude, Rechtswert, easting), ``y``
 (latitude, Hochwert, northing), ``ags`` (Gemeinde- or Kreisschlüssel), ``area``
-(Gemeinde or Kreis name), ``count`` and ``year``/``period``. Header names are
-compared in folded form (:func:`geo.incidents.categories.fold_label`).
+(Gemeinde or Kreis name), ``count``, ``year``/``period`` and the optional ``reporter``
+(who or which device reported: read only as an opaque per-import hash, column ``melder``
+of the points; see :mod:`geo.incidents.bias`). Header names are compared in folded form
+(:func:`geo.incidents.categories.fold_label`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from geo.errors import InputFileError
 from geo.incidents.categories import fold_label
+from geo.incidents.rows import quoted
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "category": (
@@ -144,6 +147,32 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "menge",
     ),
     "year": ("jahr", "year", "berichtsjahr", "berichtszeitraum", "zeitraum", "period", "periode"),
+    "reporter": (
+        "melder",
+        "melderin",
+        "melder in",
+        "melder id",
+        "melderid",
+        "melder kennung",
+        "meldende",
+        "meldender",
+        "meldende person",
+        "hinweisgeber",
+        "hinweisgeber in",
+        "geraet",
+        "geraet id",
+        "geraete id",
+        "geraeteid",
+        "geraetekennung",
+        "device",
+        "device id",
+        "account id",
+        "accountid",
+        "email",
+        "e mail",
+        "reporter",
+        "reporter id",
+    ),
 }
 #: Area-name columns that name Kreise, and those that name Gemeinden; the rest ("Gebiet",
 #: "Stadt") may name either, so a name that fits both levels is ambiguous there.
@@ -182,7 +211,7 @@ def resolve(headers: Iterable[object], overrides: Mapping[str, str | None], *, f
             continue
         column = wanted if wanted in headers else by_fold.get(fold_label(wanted))
         if column is None:
-            msg = f"{file}: Spalte '{wanted}' (für {role}) gibt es nicht. Vorhanden: {', '.join(headers)}."
+            msg = f"{file}: Spalte '{wanted}' (für {role}) gibt es nicht. Vorhanden: {_listed(headers)}."
             raise InputFileError(msg)
         roles = {r: c for r, c in roles.items() if c != column}
         roles[role] = column
@@ -195,10 +224,17 @@ def table_kind(roles: Mapping[str, str], *, file: str, headers: Iterable[object]
         return "punkte"
     if "count" in roles and ("ags" in roles or "area" in roles):
         return "aggregiert"
-    found = ", ".join(f"{c} ({r})" for r, c in roles.items()) or "keine"
+    found = ", ".join(f"{quoted(c)} ({r})" for r, c in roles.items()) or "keine"
     msg = (
         f"{file}: keine verwendbaren Spalten. Erwartet Koordinaten (z. B. 'lat'/'lon', 'Breite'/'Länge', "
         "'Rechtswert'/'Hochwert') oder eine Fallzahl ('Anzahl') mit Gebiet ('AGS', 'Gemeinde', 'Kreis'). "
-        f"Erkannt: {found}. Gelesene Spalten: {', '.join(map(str, headers))}."
+        f"Erkannt: {found}. Gelesene Spalten: {_listed(headers)}."
     )
     raise InputFileError(msg)
+
+
+def _listed(headers: Iterable[object], most: int = 12) -> str:
+    """Header names for a message: each quoted (they are the file's text), at most `most` of them."""
+    names = [quoted(h, 30) for h in headers]
+    more = f" und {len(names) - most} weitere" if len(names) > most else ""
+    return ", ".join(names[:most]) + more

@@ -33,6 +33,7 @@ import pandas as pd
 
 from geo.boundaries import load_gemeinden
 from geo.crs import METRIC_CRS
+from geo.files import write_output
 from geo.incidents.assign import gemeinde_grid
 from geo.incidents.categories import CATEGORIES
 from geo.incidents.report import DEMO_LABEL
@@ -325,7 +326,5 @@ def demo_csv(path: str | Path, *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED) 
     )
     path = Path(path)
     title = f"{DEMO_LABEL} – Präventionsatlas Sachsen, Startwert {seed}, {n} Vorfälle, nicht real\r\n"
-    with path.open("w", encoding="cp1252", newline="") as out:
-        out.write(title)
-        frame.to_csv(out, sep=";", index=False, lineterminator="\r\n")
+    write_output(path, (title + frame.to_csv(sep=";", index=False, lineterminator="\r\n")).encode("cp1252"))
     return path

@@ -33,6 +33,13 @@ _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _ERROR_CELL = re.compile(r"^#[A-Z0-9/!?]+[!?]?$|^#NV$|^#N/A$", re.IGNORECASE)
 _THOUSANDS = re.compile(r"^\d{1,3}([.,'’ ]\d{3})+$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
+#: The earliest date an incident or a reporting period may have: earlier ones are typing or
+#: export errors (year 0001, Excel's day 0 = 30.12.1899) and would stretch every period and
+#: time series over centuries.
+EARLIEST = dt.date(1900, 1, 1)
+#: The largest count one row of an aggregated table may have (all of Germany records about
+#: 6 million offences a year); larger ones are errors, and sums of rows can never overflow.
+MAX_COUNT = 100_000_000
 
 
 def as_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -185,14 +192,18 @@ def parse_count(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     (ndarray of int64 with 0 where invalid, invalid mask)
-        Invalid: empty, negative, fractional, text or spreadsheet error cells (``#DIV/0!``).
+        Invalid: empty, negative, fractional, above :data:`MAX_COUNT`, text or spreadsheet
+        error cells (``#DIV/0!``).
     """
     if pd.api.types.is_integer_dtype(values.dtype):
-        numbers = values.to_numpy(dtype=np.int64)
-        return np.where(numbers >= 0, numbers, 0), numbers < 0
+        numbers = values.to_numpy()
+        bad = (numbers < 0) | (numbers > MAX_COUNT)
+        return np.where(bad, 0, numbers).astype(np.int64), bad
     if pd.api.types.is_float_dtype(values.dtype):
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ~np.isfinite(numbers) | (numbers < 0) | (numbers != np.round(numbers))
+        bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+        bad |= np.where(bad, 0, numbers) < 0
+        bad |= np.where(bad, 0, numbers) > MAX_COUNT
         return np.where(bad, 0, numbers).astype(np.int64), bad
     native_float = values.map(lambda v: isinstance(v, float | int) and not isinstance(v, bool))
     text, missing = as_text(values)
@@ -201,8 +212,9 @@ def parse_count(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = text.where(~grouped, text.str.replace(r"[.,'’ ]", "", regex=True))
     text = text.str.replace(r"\.0+$", "", regex=True)
     ok = text.str.fullmatch(_INTEGER) & ~pd.Series(missing, index=text.index)
+    ok &= text.str.lstrip("+-").str.lstrip("0").str.len() <= 12  # above MAX_COUNT; no int64 overflow
     numbers = pd.to_numeric(text.where(ok, "0"), errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    bad = ~ok.to_numpy() | (numbers < 0)
+    bad = ~ok.to_numpy() | (numbers < 0) | (numbers > MAX_COUNT)
     return np.where(bad, 0, numbers), bad
 
 

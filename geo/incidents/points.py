@@ -4,11 +4,19 @@ Checks run in this order and a row keeps the first reason it fails: coordinates
 missing or unreadable → date missing, unreadable or in the future → category empty
 or unknown (or deliberately not used) → outside Saxony (with the distance) →
 duplicate of an earlier row (same place to the centimetre, same time, same category).
+
+A reporter or device column (role ``reporter``) is replaced before anything else by opaque
+ids (:func:`pseudonyms`): the points get them as ``melder``, the raw values are in no result,
+message or rejected row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -21,7 +29,7 @@ from geo.fmt import zahl
 from geo.incidents import coords
 from geo.incidents.assign import gemeinde_grid
 from geo.incidents.categories import CATEGORIES, IGNORE, fold_label
-from geo.incidents.parse import as_text, parse_datetime, parse_decimal
+from geo.incidents.parse import EARLIEST, as_text, parse_datetime, parse_decimal
 from geo.incidents.readers import RawTable
 from geo.incidents.report import ImportReport, ImportResult, count_categories, empty_aggregates
 from geo.incidents.rows import Cells, RowLedger, first_of_duplicates, quoted, shown_column
@@ -46,6 +54,21 @@ def _date_text(frame: pd.DataFrame, date_col: str, clock_col: str | None) -> pd.
     )
 
 
+def pseudonyms(values: pd.Series) -> np.ndarray:
+    """Opaque reporter ids: HMAC-SHA256 of each value under a key made for this call, 16 hex digits.
+
+    Equal values (trimmed, case-folded; 123.0 as 123) get equal ids within one call; the key
+    is never kept, so an id leads back to no value and ids of two imports do not match.
+    Blank cells give None.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    key = secrets.token_bytes(32)
+    texts = [str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip().casefold()
+             for u in uniques]
+    ids = [hmac.new(key, t.encode(), hashlib.sha256).hexdigest()[:16] if t else None for t in texts]
+    return np.array([*ids, None], dtype=object)[codes]
+
+
 def _categories(
     ledger: RowLedger, column: str | None, mapping: dict[str, str], fixed: str | None, notes: list[str]
 ) -> np.ndarray:
@@ -61,18 +84,19 @@ def _categories(
     lookup = np.array([CATEGORIES.index(m) if m in CATEGORIES else -1 for m in mapped] + [-1], dtype=np.int8)
     unknown_u = np.array([m == "" for m in mapped] + [False])
     ignore_u = np.array([m == IGNORE for m in mapped] + [False])
-    ledger.reject(missing, "kategorie_unbekannt", lambda i: f", Spalte '{column}': keine Kategorie.")
+    shown = shown_column(str(column))
+    ledger.reject(missing, "kategorie_unbekannt", lambda i: f", Spalte '{shown}': keine Kategorie.")
     unknown = unknown_u[codes] & ~missing
     raw = Cells(text)
     if unknown.any():
-        top = text[unknown & ledger.open].value_counts().head(10)
+        top = pd.Series(codes[unknown & ledger.open]).value_counts().head(10)  # codes: no copies of text
         if len(top):
-            listed = ", ".join(f"'{quoted(label)}' ({count})" for label, count in top.items())
+            listed = ", ".join(f"'{quoted(uniques[code])}' ({count})" for code, count in top.items())
             notes.append(f"unbekannte Kategorien (bitte in der Zuordnungsdatei ergänzen): {listed}")
     ledger.reject(
         unknown,
         "kategorie_unbekannt",
-        lambda i: f", Spalte '{column}': Kategorie '{raw[i]}' steht nicht in der Zuordnung.",
+        lambda i: f", Spalte '{shown}': Kategorie '{raw[i]}' steht nicht in der Zuordnung.",
     )
     ledger.ignore(ignore_u[codes], "nicht_zugeordnet")
     return lookup[codes]
@@ -114,6 +138,10 @@ def validate_points(
     """
     progress = progress or (lambda fraction, text: None)
     progress(0.35, "Koordinaten und Datumsangaben werden geprüft")
+    reporters = None
+    if "reporter" in roles:  # hashed first, then the raw column is gone from everything below
+        reporters = pseudonyms(table.frame[roles["reporter"]])
+        table = dataclasses.replace(table, frame=table.frame.drop(columns=roles["reporter"]))
     file, frame = table.file, table.frame
     ledger = RowLedger(table)
     notes = list(table.notes)
@@ -130,8 +158,9 @@ def validate_points(
     ledger.reject(xmiss | ymiss, "keine_koordinaten", lambda i: f", {where_xy}: keine Koordinaten.")
     xraw, yraw = Cells(frame[xcol]), Cells(frame[ycol])
     if xcol.startswith("__"):  # geodata: the value is the geometry type of a non-point feature
+        kind = frame[xcol].map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         ledger.reject(
-            xbad | ybad, "koordinaten_unlesbar", lambda i: f": Geometrie ist kein Punkt ({xraw[i]})."
+            kind & (xbad | ybad), "koordinaten_unlesbar", lambda i: f": Geometrie ist kein Punkt ({xraw[i]})."
         )
     ledger.reject(
         xbad,
@@ -146,16 +175,21 @@ def validate_points(
 
     when_raw = _date_text(frame, dcol, roles.get("clock"))
     when, tmiss, tbad = parse_datetime(when_raw, date_format=date_format)
-    draw = Cells(when_raw)
-    ledger.reject(tmiss, "datum_unlesbar", lambda i: f", Spalte '{dcol}': kein Datum.")
+    draw, dshown = Cells(when_raw), shown_column(dcol)
+    ledger.reject(tmiss, "datum_unlesbar", lambda i: f", Spalte '{dshown}': kein Datum.")
     ledger.reject(
-        tbad, "datum_unlesbar", lambda i: f", Spalte '{dcol}': '{draw[i]}' ist kein Datum ({_DATE_HINT})."
+        tbad, "datum_unlesbar", lambda i: f", Spalte '{dshown}': '{draw[i]}' ist kein Datum ({_DATE_HINT})."
+    )
+    ledger.reject(  # year 0001, Excel's day 0: typing errors that would stretch every period over centuries
+        ~np.isnat(when) & (when < np.datetime64(EARLIEST, "s")),
+        "datum_unlesbar",
+        lambda i: f", Spalte '{dshown}': '{draw[i]}' liegt vor {EARLIEST:%Y}, kein plausibles Datum.",
     )
     now = now or pd.Timestamp.now(tz="Europe/Berlin").tz_localize(None).to_pydatetime()
     ledger.reject(
         ~np.isnat(when) & (when > np.datetime64(now, "s")),
         "datum_zukunft",
-        lambda i: f", Spalte '{dcol}': {pd.Timestamp(when[i]):%d.%m.%Y %H:%M} liegt in der Zukunft.",
+        lambda i: f", Spalte '{dshown}': {pd.Timestamp(when[i]):%d.%m.%Y %H:%M} liegt in der Zukunft.",
     )
 
     progress(0.6, "Kategorien werden zugeordnet")
@@ -225,6 +259,10 @@ def validate_points(
         },
         geometry=gpd.points_from_xy(mx[keep], my[keep], crs=METRIC_CRS),
     )
+    if reporters is not None:
+        points["melder"] = pd.Series(reporters[keep], dtype="str")
+        notes.append(f"Meldende: {points['melder'].nunique()} verschiedene (anonymisiert), "
+                     f"aus Spalte '{roles['reporter']}'")
     report = ImportReport(
         file=file,
         kind="punkte",

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from geo.incidents.readers import RawTable
 from geo.incidents.report import IGNORED, REASONS
+
+if TYPE_CHECKING:  # the readers quote values through this module
+    from geo.incidents.readers import RawTable
 
 QUOTE_LIMIT = 80
 
 
 def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     """`value` as a message quotes it: at most `limit` characters and "…", on one line (a 300 MB
-    cell must not become a 300 MB message)."""
-    text = " ".join(str(value)[: limit + 1].split())
-    return text if len(text) <= limit and len(str(value)) <= limit else text[:limit] + "…"
+    cell must not become a 300 MB message); control and format characters (terminal escapes,
+    right-to-left overrides, zero-width characters) show as "�", so a message is read as written."""
+    raw = str(value)
+    text = " ".join(raw[: limit + 1].split())
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return text if len(text) <= limit and len(raw) <= limit else text[:limit] + "…"
 
 
 class Cells:
@@ -89,8 +95,9 @@ class RowLedger:
 
 
 def shown_column(name: str) -> str:
-    """How a column is named in a message (geometry columns of geodata read as 'Geometrie')."""
-    return "Geometrie" if name.startswith("__") else name
+    """How a column is named in a message: quoted (a header is text from the file), geometry
+    columns of geodata as 'Geometrie'."""
+    return "Geometrie" if name.startswith("__") else quoted(name)
 
 
 def first_of_duplicates(keys: Iterable[np.ndarray], candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,14 +14,13 @@ import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from geo.analysis import Analysis, analyse
 from geo.errors import AtlasError
 from geo.fmt import zahl
-from geo.hotspots.gistar import GI_CLASSES
 from geo.hotspots.patterns import PATTERN_COLOURS, PATTERN_HELP
 from geo.incidents.categories import CATEGORIES
+from geo.measures import places as measure_places
 from geo.osm import OsmData, lage
 from geo.report import charts
 from geo.report.document import Block, Subject, neighbourhood, streets_near
@@ -134,32 +133,13 @@ def _link(
     return blocks or [Block("placeholder", PLACEHOLDER_LINK)]
 
 
-def hotspot_areas(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Hot cells (Gi* bin ≥ 2, i.e. 95 % or more) joined where they touch: ``zellen``,
-    ``vorfaelle``, ``flaeche_km2``, ``stufe`` (highest class), geometry; most incidents first.
-    Areas with fewer than :data:`MIN_CELL_COUNT` incidents are dropped (not named)."""
-    hot = cells[cells["gi_bin"] >= 2]
-    if hot.empty:
-        return gpd.GeoDataFrame(
-            {"zellen": [], "vorfaelle": [], "flaeche_km2": [], "stufe": []}, geometry=[], crs=cells.crs
-        )
-    merged = shapely.union_all(hot.geometry.values).buffer(0)
-    parts = list(getattr(merged, "geoms", [merged]))
-    rows = []
-    for part in parts:
-        inside = hot[hot.geometry.centroid.within(part)]
-        rows.append(
-            {
-                "zellen": len(inside),
-                "vorfaelle": int(inside["count"].sum()),
-                "flaeche_km2": part.area / 1e6,
-                "stufe": GI_CLASSES[int(inside["gi_bin"].max())],
-                "geometry": part,
-            }
-        )
-    areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
-    areas = areas[areas["vorfaelle"] >= MIN_CELL_COUNT]
-    return areas.sort_values("vorfaelle", ascending=False, ignore_index=True)
+def hotspot_areas(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Hot cells (Gi* 95 % or more) joined where they share an edge (:func:`geo.measures.places.
+    hotspot_areas`, the register's hotspot places too): ``zellen``, ``vorfaelle``, ``flaeche_km2``,
+    ``stufe`` (highest class), geometry; most incidents first. Areas with fewer than
+    :data:`MIN_CELL_COUNT` incidents are dropped (not named)."""
+    areas = measure_places.hotspot_areas(analysis, min_bin=2)
+    return areas[areas["vorfaelle"] >= MIN_CELL_COUNT].reset_index(drop=True)
 
 
 def report_view(subject: Subject, points: gpd.GeoDataFrame) -> View:
@@ -188,7 +168,7 @@ def _hotspots(subject: Subject, analysis: Analysis, credit: str, osm: OsmData | 
             ),
         )
     )
-    areas = hotspot_areas(cells)
+    areas = hotspot_areas(analysis)
     if len(areas):
         top = areas.head(10)
         centres = top.geometry.representative_point().to_crs("EPSG:4326")

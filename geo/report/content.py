@@ -10,6 +10,7 @@ Präventionsrat. Part 2 lives in :mod:`geo.report.local`, parts 3 and 4 in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -17,11 +18,13 @@ import pandas as pd
 from geo import asskomm
 from geo.crs import require_crs
 from geo.fmt import zahl
+from geo.measures.model import Measure
 from geo.osm import ATTRIBUTION as OSM_ATTRIBUTION
 from geo.osm import OsmData
 from geo.report.analysis import PLACEHOLDER_SURVEY, analysis_part, survey_part
 from geo.report.document import Block, Report, Subject, resolve
 from geo.report.local import local_data
+from geo.report.measures import measures_part
 from geo.sources import MAP_ATTRIBUTION
 
 DEMO_LABEL = "Demodaten (synthetisch)"
@@ -131,6 +134,7 @@ def build_report(
     datasets: pd.DataFrame | None = None,
     created: dt.date | None = None,
     osm: OsmData | None = None,
+    measures: Sequence[Measure] | None = None,
 ) -> Report:
     """The Sicherheitsanalyse report for a Gemeinde (AGS), Verband (9-digit key) or Kreis.
 
@@ -152,6 +156,9 @@ def build_report(
     osm : OsmData, optional
         Streets and places (:func:`geo.osm.load`): drawn under the maps, naming cells and
         hotspot areas; without them the tables say "keine Straßendaten geladen".
+    measures : sequence of Measure, optional
+        The Maßnahmenregister (:class:`geo.measures.MeasureRegister`); part 5 lists the area's
+        measures with their Wirkungsprüfung (:mod:`geo.report.measures`).
     """
     require_crs(incidents)
     subject = resolve(key)
@@ -166,6 +173,7 @@ def build_report(
         *analysis_part(subject, incidents, shares, angstraeume, credit, osm),
         Block("h1", "5 Empfehlungen"),
         Block("placeholder", PLACEHOLDER_RECOMMENDATIONS),
+        *measures_part(subject, measures, incidents),
         *_methods(incidents, datasets, demo, osm),
     ]
     subtitle = f"{subject.kind_text} {subject.name} · {subject.kreis_name} · erstellt am {created:%d.%m.%Y}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,6 +11,8 @@ import pandas as pd
 
 from geo.errors import AtlasError
 from geo.incidents.demo import demo_points
+from geo.measures.model import Measure
+from geo.measures.register import MeasureRegister
 from geo.osm import OsmData
 from geo.osm import load as load_osm
 from geo.report.content import build_report
@@ -33,6 +36,7 @@ def make_report(
     datasets: pd.DataFrame | None = None,
     created: dt.date | None = None,
     osm: OsmData | None = None,
+    measures: Sequence[Measure] | None = None,
 ) -> Report:
     """The report for `key` from the given incidents, the store in `store`, or demo data.
 
@@ -55,6 +59,8 @@ def make_report(
         Date on the title page.
     osm : OsmData, optional
         Streets and places; read from `store` (or the default data directory) when not given.
+    measures : sequence of Measure, optional
+        The Maßnahmenregister; read from `store` when not given (none with demo data).
 
     Demo incidents (:func:`geo.incidents.demo.demo_points`) are used when neither
     `incidents` nor a non-empty store is given.
@@ -70,9 +76,11 @@ def make_report(
         angstraeume = survey_demo.demo_angstraeume(key) if len(str(key)) == 8 else None
     if osm is None:
         osm = load_osm(store)
+    if measures is None and store is not None:
+        measures = MeasureRegister(IncidentStore(store)).current()
     return build_report(
         key, incidents, demo=demo, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created,
-        osm=osm,
+        osm=osm, measures=measures,
     )
 
 

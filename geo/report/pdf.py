@@ -35,6 +35,12 @@ class _ReportPDF(FPDF):
         self.set_title(report.title)
         self.set_lang("de")
         self.set_creator("Präventionsatlas Sachsen")
+        # fpdf puts the page count for its alias in every text; a name from data may hold "{nb}": use an
+        # alias that no text of the report holds.
+        alias, text = "{nb}", report.text()
+        while alias in text:
+            alias = "{" + alias + "}"
+        self.alias_nb_pages(alias)
 
     def header(self) -> None:
         self.set_font("DejaVu", "", 7.5)
@@ -54,7 +60,7 @@ class _ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font("DejaVu", "", 7.5)
         self.set_text_color(110, 110, 110)
-        self.cell(0, 5, f"Seite {self.page_no()} von {{nb}}", align="C")
+        self.cell(0, 5, f"Seite {self.page_no()} von {self.str_alias_nb_pages}", align="C")
 
 
 def _table(pdf: _ReportPDF, b: Block) -> None:

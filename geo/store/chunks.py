@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.boundaries import current_ags
 from geo.crs import METRIC_CRS, require_crs
 from geo.incidents import CATEGORIES
 from geo.period import epoch_seconds
@@ -85,7 +86,8 @@ def decode_chunks(
             "y": y[keep],
             "category": pd.Categorical.from_codes(cat[keep].astype(np.int8), categories=list(CATEGORIES)),
             "time": t[keep].astype("datetime64[s]"),
-            "ags": pd.Categorical.from_codes(ags_codes, categories=[f"{v:08d}" for v in ags_values]),
+            # keys as they are now: a Gemeinde merged since the import reads as its successor
+            "ags": np.array(current_ags(f"{v:08d}" for v in ags_values), dtype=object)[ags_codes],
             "dataset": pd.Series(owner[keep], dtype="str"),
         }
     ).astype({"category": "str", "ags": "str"})

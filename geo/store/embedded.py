@@ -11,8 +11,10 @@ Layout (``<directory>/vorfaelle.sqlite``, schema version 1):
 
 Every import writes inside one ``BEGIN IMMEDIATE … COMMIT``; if the process dies
 before the commit, SQLite's rollback journal restores the file as it was, so a
-store never holds half an import (``tests/geo/incidents/test_store.py`` kills an
-importing process to check this).
+store never holds half an import (``tests/geo/store/test_faults.py`` kills importing,
+reporting and exporting processes to check this). Opening, checking and creating the
+file, and the German errors for a damaged, read-only, full or busy store:
+:mod:`geo.store.database`; setting a damaged file aside: :mod:`geo.store.aside`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,29 +34,13 @@ import pandas as pd
 
 from geo.crs import METRIC_CRS
 from geo.incidents import ImportReport, read_bytes, read_incidents
-from geo.store.chunks import ChunkChecksumError, decode_chunks, encode_points
-from geo.store.errors import DAMAGE_SIGNS, DuplicateImportError, StoreDamagedError, UnknownDatasetError
+from geo.store.aside import set_aside
+from geo.store.chunks import decode_chunks, encode_points
+from geo.store.database import open_store, write_transaction
+from geo.store.errors import DuplicateImportError, UnknownDatasetError
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
-SCHEMA_VERSION = 2  # 2: point_chunks.crc, the SHA-256 of a chunk's blobs (checked on read)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS datasets (
-    name TEXT PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
-    imported_at TEXT NOT NULL, kind TEXT NOT NULL, rows INTEGER NOT NULL, accepted INTEGER NOT NULL,
-    rejected INTEGER NOT NULL, ignored INTEGER NOT NULL, period_start TEXT, period_end TEXT,
-    demo INTEGER NOT NULL DEFAULT 0, report TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS point_chunks (
-    dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, chunk INTEGER NOT NULL,
-    n INTEGER NOT NULL, x BLOB NOT NULL, y BLOB NOT NULL, t BLOB NOT NULL, category BLOB NOT NULL,
-    ags BLOB NOT NULL, crc TEXT, PRIMARY KEY (dataset, chunk));
-CREATE TABLE IF NOT EXISTS aggregates (
-    dataset TEXT NOT NULL REFERENCES datasets(name) ON DELETE CASCADE, area_key TEXT NOT NULL,
-    level TEXT NOT NULL, category TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL,
-    count INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS aggregates_dataset ON aggregates(dataset);
-"""
 
 
 def default_directory() -> Path:
@@ -79,45 +65,22 @@ class IncidentStore:
     # --- connection -------------------------------------------------------------------------
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        if write:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        elif not self.path.exists():
-            yield None  # type: ignore[misc]  # an empty store: nothing to read
-            return
-        if self.path.exists() and self.path.stat().st_size == 0:  # truncated: SQLite would start afresh
-            raise StoreDamagedError.of(self.path, "die Datei ist leer, 0 Bytes")
-        try:
-            with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as conn:
-                conn.execute("PRAGMA foreign_keys = ON")
-                if write:
-                    # Never write into a damaged file: pages a query does not read would go unnoticed.
-                    problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-                    if problem != "ok":
-                        raise StoreDamagedError.of(self.path, problem)
-                    conn.executescript(_SCHEMA)
-                    columns = {row[1] for row in conn.execute("PRAGMA table_info(point_chunks)")}
-                    if "crc" not in columns:  # a store of schema version 1: chunks without checksum
-                        conn.execute("ALTER TABLE point_chunks ADD COLUMN crc TEXT")
-                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                                 (str(SCHEMA_VERSION),))
-                yield conn
-        except ChunkChecksumError as err:
-            raise StoreDamagedError.of(self.path, str(err)) from err
-        except sqlite3.DatabaseError as err:
-            if not any(sign in str(err) for sign in DAMAGE_SIGNS):
-                raise
-            raise StoreDamagedError.of(self.path, str(err)) from err
+        """A connection (autocommit), or None when reading a store that does not exist yet; `write`
+        creates and checks the file first (:func:`geo.store.database.open_store`)."""
+        with open_store(self.path, write=write) as conn:
+            yield conn  # type: ignore[misc]
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect(write=True) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        """One write transaction (``BEGIN IMMEDIATE … COMMIT``), rolled back on any exception."""
+        with self._connect(write=True) as conn, write_transaction(conn):
+            yield conn
+
+    def set_aside(self, *, now: dt.datetime | None = None) -> Path:
+        """Rename the store file to ``vorfaelle.sqlite.beschaedigt-<UTC time>`` (never over an
+        existing file; its journal goes with it) and return the new path. The next import starts
+        a new, empty store; nothing is deleted (:func:`geo.store.aside.set_aside`)."""
+        return set_aside(self.path, now=now)
 
     # --- import -----------------------------------------------------------------------------
     def import_file(

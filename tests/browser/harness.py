@@ -90,8 +90,11 @@ def running_app(*, store: Path | None = None, log: Path | None = None,
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **({"ATLAS_DATA_DIR": str(store)} if store is not None else {}),
            **({"ATLAS_BASEMAP": basemap} if basemap is not None else {})}
+    # No file watcher: a source file edited while the app runs (e.g. in a shared checkout) would
+    # make Streamlit drop the app's modules while other sessions import them (KeyError: 'geo').
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
     out = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

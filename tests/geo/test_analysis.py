@@ -200,7 +200,7 @@ def test_emerging_view_gives_a_pattern_per_cell_with_the_privacy_threshold(point
     table = analysis.export_table()
     steps = [f"gi_z_{year}q{quarter}" for year in range(2021, 2025) for quarter in range(1, 5)]
     assert list(table.columns) == ["zelle", "lage", "vorfaelle", *steps, "mk_z", "mk_p", "muster",
-                                   "vorfaelle_nachbarschaft", "ohne_angabe", "geometry"]
+                                   "vorfaelle_nachbarschaft", "ohne_angabe", "hinweis_meldungen", "geometry"]
     assert analysis.metadata()["zeitschritte"] == ",".join(s.removeprefix("gi_z_") for s in steps)
     assert "gi" in analysis.evaluation.results  # the accuracy panel shows Gi* for the same selection
 

@@ -27,10 +27,11 @@ SCHEMAS = {
               "zusammengefasst": "object"},
     "kde": {**CELL_COLUMNS, "dichte_je_km2": "float64", "ohne_angabe": "bool"},
     "gi": {**CELL_COLUMNS, "gi_z": "float64", "gi_p": "float64", "gi_p_fdr": "float64", "gi_stufe": "int16",
-           "gi_klasse": "object", "vorfaelle_nachbarschaft": "int64", "ohne_angabe": "bool"},
+           "gi_klasse": "object", "vorfaelle_nachbarschaft": "int64", "ohne_angabe": "bool",
+           "hinweis_meldungen": "object"},
     "lisa": {**CELL_COLUMNS, "lisa_i": "float64", "lisa_z": "float64", "lisa_p": "float64",
              "lisa_p_fdr": "float64", "lisa_klasse": "object", "vorfaelle_nachbarschaft": "int64",
-             "ohne_angabe": "bool"},
+             "ohne_angabe": "bool", "hinweis_meldungen": "object"},
 }
 READER_KEYS = ["Methode", "Gebiet", "Kategorien", "Zeitraum", "Vorfälle", "Mindestanzahl", "Datenquelle"]
 MACHINE_KEYS = {

@@ -91,7 +91,7 @@ def test_tooltip_explains_the_pattern_and_counts_steps(dresden):
     assert first["steps_text"].endswith(f"von {n} Zeitschritten")
     tooltip = tooltip_of(geojson_of(emerging_layer(dresden)))
     assert tooltip.fields == ["pattern_label", "help_text", "steps_text", "count_nearby", "count",
-                              "trend_text", "p_text", "cell_id"]
+                              "trend_text", "p_text", "cell_id", "caution"]  # caution: shown only where set
     assert "Vorfälle in der Zelle" in tooltip.aliases
 
 

@@ -107,6 +107,6 @@ def test_emerging_hot_spots_per_year_to_csv(files, capsys):
     frame = pd.read_csv(out, sep=";", decimal=",", comment="#", encoding="utf-8-sig")
     years = ["gi_z_2021", "gi_z_2022", "gi_z_2023", "gi_z_2024"]
     assert list(frame.columns) == ["zelle", "lage", "vorfaelle", *years, "mk_z", "mk_p", "muster",
-                                   "vorfaelle_nachbarschaft", "ohne_angabe"]
+                                   "vorfaelle_nachbarschaft", "ohne_angabe", "hinweis_meldungen"]
     assert set(frame.loc[frame["ohne_angabe"] == "ja", "muster"]) == {"kein Muster"}
     assert "Hotspot" in capsys.readouterr().out

@@ -1,10 +1,8 @@
-"""Files that cannot be read at all: one clear German message, never a traceback, nothing returned."""
+"""Files that cannot be read at all: one clear German message, never a traceback, nothing returned.
 
-import string
+Properties over arbitrary bytes: ``test_reader_properties.py``; the hostile corpus: ``test_bad_corpus.py``."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from geo.errors import InputFileError
 from geo.incidents import read_incidents
@@ -95,73 +93,6 @@ def test_ragged_csv_line(tmp_path):
 def test_missing_file():
     with pytest.raises(InputFileError, match=r"gibt_es_nicht\.csv: Datei kann nicht gelesen werden"):
         read_incidents(DATA / "gibt_es_nicht.csv")
-
-
-HEADER = b"Tatzeit;Delikt;Rechtswert;Hochwert\n"
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-
-
-def _read_or_clear_error(path):
-    try:
-        result = read_incidents(path)
-    except InputFileError as err:
-        assert str(err).startswith(path.name)
-        return None
-    report = result.report
-    assert report.rows == report.accepted + report.rejected + report.ignored
-    return result
-
-
-@SETTINGS
-@given(
-    st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.json", "x.geojson", "x.gpkg", "x.txt"])
-)
-def test_arbitrary_bytes_give_a_result_or_the_clear_error(tmp_path, raw, name):
-    path = tmp_path / name
-    path.write_bytes(raw)
-    _read_or_clear_error(path)
-
-
-@SETTINGS
-@given(st.binary(max_size=800))
-def test_arbitrary_bytes_after_a_valid_header(tmp_path, tail):
-    path = tmp_path / "export.csv"
-    path.write_bytes(HEADER + tail)
-    _read_or_clear_error(path)
-
-
-@SETTINGS
-@given(
-    st.lists(
-        st.lists(st.text(string.printable + "äöüß€#;,", max_size=12), min_size=4, max_size=4), max_size=20
-    )
-)
-def test_arbitrary_cells_every_row_accounted_for(tmp_path, rows):
-    path = tmp_path / "zellen.csv"
-    body = "\n".join(
-        ";".join(c.replace("\n", " ").replace("\r", " ").replace(";", ",").replace('"', "") for c in row)
-        for row in rows
-    )
-    path.write_text("Tatzeit;Delikt;Rechtswert;Hochwert\n" + body, encoding="utf-8")
-    _read_or_clear_error(path)
-
-
-@SETTINGS
-@given(st.integers(min_value=1, max_value=4000))
-def test_truncated_fixture_files(tmp_path, cut):
-    for name in [
-        "polizei_export_cp1252.csv",
-        "open311_maengelmelder.json",
-        "vorfaelle.geojson",
-        "ordnungsamt_meldungen.xlsx",
-        "pks_gemeinden_2022.csv",
-    ]:
-        raw = (DATA / name).read_bytes()
-        path = tmp_path / name
-        path.write_bytes(raw[: cut % len(raw)])
-        _read_or_clear_error(path)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".geojson"])

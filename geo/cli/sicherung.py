@@ -1,0 +1,121 @@
+"""``python -m geo sicherung erstellen|liste|zurueckspielen``: backups of the data store.
+
+The embedded store (``vorfaelle.sqlite``, with the Maßnahmenregister; ``.zip`` also the OSM data) is
+backed up with SQLite's online backup API while app and imports keep running, and restored in place
+(:mod:`geo.store.backup`, :mod:`geo.store.restore`). With ``ATLAS_DATABASE_URL`` set the store is a
+PostgreSQL database; its backup is ``pg_dump``/``pg_restore``, which this command names but does not
+run yet (exit 2). Exit codes: 0 done, 2 unusable backup file or store, nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from geo.cli.options import add_store
+from geo.errors import AtlasError
+from geo.fmt import zahl
+from geo.lang import phrase
+from geo.store import default_directory
+from geo.store.backup import FOLDER, BackupInfo, create_backup, list_backups
+from geo.store.restore import restore_backup
+
+DATABASE_URL = "ATLAS_DATABASE_URL"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sicherung", help="den Datenspeicher sichern, Sicherungen auflisten und zurückspielen",
+        description="Sicherungen des Datenspeichers (vorfaelle.sqlite mit Vorfällen und Maßnahmenregister; "
+                    "als .zip zusätzlich die OSM-Daten). Exit-Code 0: erledigt, 2: Datei oder Datenspeicher "
+                    "unbrauchbar, nichts geändert.")
+    actions = parser.add_subparsers(dest="aktion", required=True, metavar="AKTION")
+    make = actions.add_parser(
+        "erstellen", help="eine Sicherung anlegen (auch während eines Imports)",
+        description="Kopiert einen stimmigen Stand des Datenspeichers (SQLite-Online-Backup), prüft "
+                    "die Kopie und legt sie unter neuem Namen ab (nie über eine vorhandene Datei).")
+    add_store(make)
+    make.add_argument("--ziel", type=Path, default=None,
+                      help=f"Datei der Sicherung: .sqlite (nur Datenspeicher) oder .zip (mit OSM-Daten); "
+                           f"Standard: <store>/{FOLDER}/sicherung-<Zeit, UTC>.zip bzw. .sqlite")
+    make.set_defaults(run=run_create)
+    listing = actions.add_parser("liste", help="die Sicherungen in <store>/sicherungen zeigen",
+                                 description="Zeigt jede Sicherung mit Zeit (UTC), Größe, Datensätzen und "
+                                             "Zahl der Maßnahmen; unbrauchbare Dateien mit dem Grund.")
+    add_store(listing)
+    listing.set_defaults(run=run_list)
+    back = actions.add_parser(
+        "zurueckspielen", help="den Datenspeicher auf den Stand einer Sicherung bringen",
+        description="Prüft die Sicherung, legt den jetzigen Datenspeicher als Kopie beiseite "
+                    "(vorfaelle.sqlite.vor-zurueckspielen-<Zeit, UTC>) und übernimmt den Stand der Sicherung "
+                    "in einem Schritt. Eine beschädigte oder fremde Datei ändert nichts (Exit-Code 2).")
+    back.add_argument("datei", type=Path, help="die Sicherung (.sqlite oder .zip)")
+    add_store(back)
+    back.set_defaults(run=run_restore)
+
+
+def refuse_postgresql() -> None:
+    """Exit 2 with the ``pg_dump`` command when the store is PostgreSQL (``ATLAS_DATABASE_URL``)."""
+    if os.environ.get(DATABASE_URL):
+        raise AtlasError(phrase(
+            "ATLAS_DATABASE_URL ist gesetzt: der Datenspeicher ist eine PostgreSQL-Datenbank. Diese sichert "
+            "dieser Befehl noch nicht; gesichert wird sie mit pg_dump, z. B.\n"
+            "  pg_dump --format=custom --file=sicherung.dump \"$ATLAS_DATABASE_URL\"\n"
+            "und zurückgespielt mit\n"
+            "  pg_restore --clean --if-exists --no-owner --dbname=\"$ATLAS_DATABASE_URL\" sicherung.dump\n"
+            "Nichts wurde gesichert oder geändert."))
+
+
+def _describe(info: BackupInfo) -> str:
+    names = ", ".join(info.datasets) or "keine"
+    osm = "mit OSM-Daten" if info.osm else "ohne OSM-Daten"
+    return (f"{info.created:%d.%m.%Y %H:%M:%S} UTC, {_size(info.size)}, {len(info.datasets)} Datensätze "
+            f"({names}), {zahl(info.measures)} Maßnahmen, {osm}")
+
+
+def _size(size: int) -> str:
+    return f"{zahl(size / 1e6, 1)} MB" if size >= 100_000 else f"{zahl(size / 1e3, 1)} kB"
+
+
+def run_create(args: argparse.Namespace) -> int:
+    refuse_postgresql()
+    directory = args.store or default_directory()
+    info = create_backup(directory, target=args.ziel)
+    print(f"Sicherung erstellt und geprüft: {info.path}")
+    print(f"  {_describe(info)}")
+    if not info.osm:
+        print("  Die OSM-Daten sind nicht enthalten; sie lassen sich mit „python -m geo osm DATEI.osm.pbf“ "
+              "neu übernehmen (oder als .zip mitsichern).")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    refuse_postgresql()
+    directory = args.store or default_directory()
+    found = list_backups(directory)
+    if not found:
+        print(f"Keine Sicherungen in {directory / FOLDER}.")
+        return 0
+    print(f"Sicherungen in {directory / FOLDER}:")
+    for item in found:
+        if isinstance(item, BackupInfo):
+            print(f"  {item.path.name}: {_describe(item)}")
+        else:
+            print(f"  {item[0].name}: UNBRAUCHBAR – {item[1]}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    refuse_postgresql()
+    directory = args.store or default_directory()
+    done = restore_backup(args.datei, directory)
+    print(f"Sicherung zurückgespielt: {args.datei} → {directory}")
+    print(f"  jetzt: {_describe(done.info)}")
+    if done.kept is not None:
+        print(f"  Der bisherige Datenspeicher liegt unverändert in {done.kept.name} (im selben Verzeichnis).")
+    if done.osm_kept is not None:
+        print(f"  Die bisherigen OSM-Daten liegen unverändert in {done.osm_kept}.")
+    elif not done.info.osm:
+        print("  Die OSM-Daten sind nicht in der Sicherung; die vorhandenen bleiben, wie sie sind.")
+    return 0
