@@ -36,7 +36,7 @@ def import_file() -> None:
                               type=["csv", "txt", "xlsx", "geojson", "json", "gpkg"], key="w_import")
     if upload is not None and st.button(_("Importieren"), type="primary"):
         try:
-            bar = st.progress(0.0, text=_("Importiere {file} …").format(file=upload.name))
+            bar = st.progress(0.0, text=_("Importiere {file} …").format(file=plain(upload.name)))
             report = IncidentStore().import_file(
                 upload, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
             st.session_state.last_report = report
