@@ -6,11 +6,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
-# Only this machine reaches the app; serving a network is an explicit step: make run ADDRESS=0.0.0.0
+# Only this machine reaches the app; serving a network is an explicit step, make run ADDRESS=0.0.0.0,
+# and needs the login ([auth] in .streamlit/secrets.toml, README „Betrieb für mehrere Kommunen“):
+# without it the app shows why it does not start.
 ADDRESS ?= 127.0.0.1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench chromium venv clean
+.PHONY: run test lint bench chromium postgres venv clean
 
 $(PY):
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || \
@@ -33,6 +35,12 @@ chromium:
 	@{ command -v chromium && dpkg -s fonts-liberation; } >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation; }
 
+# PostgreSQL 15 with PostGIS for the PostGIS store's tests (`pytest -k postgis`): they start their own
+# throwaway cluster on a free port of 127.0.0.1 (geo/store/pgcluster.py), no system service is used.
+postgres:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && ls /usr/share/postgresql/*/extension/postgis.control; } >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 postgresql-15-postgis-3; }
+
 run: $(VENV)/.run-deps
 	$(PY) -m streamlit run app.py --server.headless true --server.address $(ADDRESS) \
 	  --server.port $(PORT) --browser.gatherUsageStats false
@@ -40,7 +48,7 @@ run: $(VENV)/.run-deps
 lint: $(VENV)/.dev-deps
 	$(PY) -m ruff check .
 
-test: $(VENV)/.dev-deps chromium lint
+test: $(VENV)/.dev-deps chromium postgres lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev-deps

@@ -15,3 +15,6 @@ def app(tmp_path, monkeypatch):
 
 def captions(at):
     return [c.value for c in at.caption]
+
+
+from tests.postgis import backend, empty_postgis_url, pg_cluster, postgis_url  # noqa: E402,F401  (fixtures)

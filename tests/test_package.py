@@ -194,6 +194,20 @@ def test_python_m_geo_from_the_wheel_reads_the_installed_data(installed):
     assert "Traceback" not in unknown.stderr
 
 
+def test_postgis_store_from_the_wheel_migrates_imports_and_reads_back(installed, empty_postgis_url):
+    """The installed package carries the migrations: a new database gets its schema from the wheel,
+    and an import goes into PostGIS for the Mandant of ATLAS_MANDANT."""
+    pg = {"ATLAS_DATABASE_URL": empty_postgis_url, "ATLAS_MANDANT": "14522180"}
+    migrated = installed.run(sys.executable, "-m", "geo", "speicher", "migrieren", extra_env=pg)
+    assert migrated.returncode == 0 and "Schema leer → 0002" in migrated.stdout, migrated.stderr
+    source = ROOT / "tests" / "data" / "ordnungsamt_utf8_bom.csv"
+    imported = installed.run(sys.executable, "-m", "geo", "import", str(source), extra_env=pg)
+    assert imported.returncode == 0, imported.stderr
+    log = installed.run(sys.executable, "-m", "geo", "speicher", "protokoll", extra_env=pg)
+    assert log.stdout.splitlines()[1].split(",")[2:4] == ["14522180", "import"]
+    assert not (installed.home / "store" / "vorfaelle.sqlite").exists()  # nothing went to the embedded file
+
+
 def test_console_command_help_version_and_bad_port_in_german(installed):
     command = str(installed.site / "bin" / "praeventionsatlas")
     shown = installed.run(command, "--help")
@@ -214,6 +228,7 @@ import json, sys
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 config.set_option("server.enableStaticServing", True)
+config.set_option("server.address", "127.0.0.1")  # as the launcher passes it; unset = every address
 at = AppTest.from_file(sys.argv[1], default_timeout=300)
 at.run()
 print(json.dumps({"exception": [e.value for e in at.exception], "title": [t.value for t in at.title]}))

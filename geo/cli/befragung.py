@@ -18,7 +18,7 @@ from geo.export import to_csv_bytes
 from geo.files import write_output
 from geo.fmt import zahl
 from geo.incidents.demo import demo_points
-from geo.store import IncidentStore
+from geo.store import connect
 from geo.survey import coincide, demo
 from geo.survey.angstraeume import load_angstraeume
 from geo.survey.shares import load_shares
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.anteile or args.angstraeume or args.demo):
         raise AtlasError("Bitte --anteile, --angstraeume oder --demo angeben.")
-    store = IncidentStore(args.store) if args.store else None
+    store = connect(args.store) if args.store else None
     incidents = store.points() if store is not None and not store.is_empty() else demo_points()
     if args.demo:
         results = [coincide.coincidence_by_gemeinde(incidents, demo.demo_shares()),

@@ -14,7 +14,7 @@ from pathlib import Path
 from geo.cli.options import add_store
 from geo.files import write_output
 from geo.incidents import read_incidents
-from geo.store import IncidentStore
+from geo.store import connect
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,7 +70,7 @@ def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         report = read_incidents(args.file, **options).report
     else:
-        report = IncidentStore(args.store).import_file(
+        report = connect(args.store).import_file(
             args.file, name=args.name, strict=args.strict, **options
         )
     if args.rejected is not None and report.rejected:

@@ -26,7 +26,7 @@ from geo.measures.model import MEASURE_KINDS, Measure
 from geo.measures.places import gemeinde_key, geojson_place
 from geo.measures.register import MeasureRegister
 from geo.measures.summary import counts_table, figures_table, periods_text
-from geo.store import IncidentStore
+from geo.store import connect
 
 
 def os_user() -> str:
@@ -118,7 +118,7 @@ def _iso_day(text: str) -> dt.date:
 
 
 def _register(args: argparse.Namespace) -> MeasureRegister:
-    return MeasureRegister(IncidentStore(args.store))
+    return MeasureRegister(connect(args.store))
 
 
 def _selected(args: argparse.Namespace) -> list[Measure]:
@@ -191,7 +191,7 @@ def _judged(args: argparse.Namespace) -> Effect:
                              "nicht beides.")
         measure = _register(args).get(args.id)
         points = (read_incidents(args.incidents).points if args.incidents is not None
-                  else IncidentStore(args.store).point_table(categories=measure.categories))
+                  else connect(args.store).point_table(categories=measure.categories))
         return evaluate_measure(measure, points, **options)
     if any(v is None for v in ad_hoc) or args.incidents is None:
         raise AtlasError("Ohne Nummer einer Maßnahme braucht die Prüfung --incidents, --flaeche, --beginn "

@@ -72,9 +72,9 @@ def add_source(parser: argparse.ArgumentParser) -> None:
 def load(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
     """Points, aggregates and the data source's name (for the metadata)."""
     if args.store is not None:
-        from geo.store import IncidentStore
+        from geo.store import connect
 
-        store = IncidentStore(args.store)
+        store = connect(args.store)
         return (store.points(categories=args.category), store.aggregates(categories=args.category),
                 str(args.store))
     from geo.incidents import read_incidents

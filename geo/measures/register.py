@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -39,22 +38,10 @@ from geo.measures.places import Place, metric_place
 from geo.store import IncidentStore
 
 ACTIONS = ("angelegt", "geändert", "gelöscht")
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS measures (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, "
-    "created_by TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS measure_versions (measure_id INTEGER NOT NULL REFERENCES measures(id), "
-    "version INTEGER NOT NULL, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL, action TEXT NOT NULL "
-    "CHECK (action IN ('angelegt', 'geändert', 'gelöscht')), title TEXT NOT NULL, kind TEXT NOT NULL, "
-    "categories TEXT NOT NULL, place BLOB NOT NULL, place_kind TEXT NOT NULL, ags TEXT NOT NULL, "
-    "start TEXT NOT NULL, end_date TEXT, responsible TEXT NOT NULL, cost_eur REAL, status TEXT NOT NULL, "
-    "decision TEXT NOT NULL, notes TEXT NOT NULL, PRIMARY KEY (measure_id, version))",
-    *(f"CREATE TRIGGER IF NOT EXISTS {table}_{verb.lower()} BEFORE {verb} ON {table} "
-      f"BEGIN SELECT RAISE(ABORT, 'Maßnahmenregister: {table} wird nur fortgeschrieben'); END"
-      for table in ("measures", "measure_versions") for verb in ("UPDATE", "DELETE")),
-)
 _COLUMNS = ("title", "kind", "categories", "place", "place_kind", "ags", "start", "end_date", "responsible",
             "cost_eur", "status", "decision", "notes")
-_LATEST = ("SELECT v.* FROM measure_versions v JOIN (SELECT measure_id, MAX(version) AS version "
+_ALL = "measure_id, version, changed_at, changed_by, action, " + ", ".join(_COLUMNS)
+_LATEST = (f"SELECT {_ALL} FROM measure_versions v JOIN (SELECT measure_id, MAX(version) AS version "
            "FROM measure_versions GROUP BY measure_id) newest USING (measure_id, version)")
 MAX_WHO = 100
 
@@ -64,7 +51,7 @@ def _utc_now() -> dt.datetime:
 
 
 class MeasureRegister:
-    """The measures of one installation, kept in `store`'s SQLite file (see module doc).
+    """The measures of one installation, kept in `store` (the SQLite file or PostGIS; see module doc).
 
     Parameters
     ----------
@@ -92,17 +79,19 @@ class MeasureRegister:
                 raise MeasureError(f"Maßnahme '{measure.title}' hat schon die Nummer {measure.id}; "
                                    "ändern statt neu anlegen.")
             checked.append(validated(measure))
+        self.store.principal.require("massnahmen")
         stored = []
         with self.store._transaction() as conn:
-            _create(conn)
+            self.store._measure_tables(conn, create=True)
             for measure in checked:
                 stored.append(self._insert(conn, measure, who))
+                self.store._audit(conn, "massnahme angelegt", f"Maßnahme {stored[-1].id} „{measure.title}“")
         return stored
 
-    def _insert(self, conn: sqlite3.Connection, measure: Measure, who: str) -> Measure:
+    def _insert(self, conn: object, measure: Measure, who: str) -> Measure:
         now = self._now()
-        number = conn.execute("INSERT INTO measures (created_at, created_by) VALUES (?, ?)",
-                              (now, who)).lastrowid
+        number = conn.execute("INSERT INTO measures (created_at, created_by) VALUES (?, ?) RETURNING id",
+                              (now, who)).fetchone()[0]
         measure = dataclasses.replace(measure, id=int(number))
         self._write_version(conn, measure, 1, now, who, "angelegt")
         return measure
@@ -128,24 +117,29 @@ class MeasureRegister:
         if isinstance(place, Place):
             kind = {"place_kind": place.kind} if isinstance(changes["place"], Place) else {}
             changes = {**kind, "ags": place.ags, **changes, "place": place.geometry}
+        self.store.principal.require("massnahmen")
         with self.store._transaction() as conn:
-            _create(conn)
+            self.store._measure_tables(conn, create=True)
             version, old = self._newest(conn, measure_id, expected_version)
             new = validated(dataclasses.replace(old, **changes))
             if not _changed(old, new):
                 return old
             self._write_version(conn, new, version + 1, self._now(), who, "geändert")
+            self.store._audit(conn, "massnahme geändert", f"Maßnahme {measure_id}: "
+                              + "; ".join(_change_text(f, old, new) for f in _changed(old, new)))
         return new
 
     def remove(self, measure_id: int, who: str, *, expected_version: int | None = None) -> None:
         """Mark measure `measure_id` as deleted (a ``gelöscht`` version); its history stays."""
         who = _who(who)
+        self.store.principal.require("massnahmen")
         with self.store._transaction() as conn:
-            _create(conn)
+            self.store._measure_tables(conn, create=True)
             version, old = self._newest(conn, measure_id, expected_version)
             self._write_version(conn, old, version + 1, self._now(), who, "gelöscht")
+            self.store._audit(conn, "massnahme gelöscht", f"Maßnahme {measure_id} „{old.title}“")
 
-    def _newest(self, conn: sqlite3.Connection, measure_id: int,
+    def _newest(self, conn: object, measure_id: int,
                 expected_version: int | None) -> tuple[int, Measure]:
         row = conn.execute(f"{_LATEST} WHERE measure_id = ?", (int(measure_id),)).fetchone()
         if row is None:
@@ -160,7 +154,7 @@ class MeasureRegister:
                                "gespeichert, damit nichts überschrieben wird. Bitte neu laden.")
         return version, _measure(row)
 
-    def _write_version(self, conn: sqlite3.Connection, measure: Measure, version: int, when: str, who: str,
+    def _write_version(self, conn: object, measure: Measure, version: int, when: str, who: str,
                        action: str) -> None:
         values = (measure.title, measure.kind, ",".join(measure.categories), shapely.to_wkb(measure.place),
                   measure.place_kind, measure.ags, measure.start.isoformat(),
@@ -176,8 +170,7 @@ class MeasureRegister:
     # --- reading ----------------------------------------------------------------------------
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self.store._connect() as conn:
-            if conn is None or conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                            "name = 'measure_versions'").fetchone() is None:
+            if conn is None or not self.store._measure_tables(conn, create=False):
                 return []
             return conn.execute(sql, params).fetchall()
 
@@ -209,7 +202,7 @@ class MeasureRegister:
 
     def state(self, measure_id: int, version: int) -> Measure:
         """Measure `measure_id` as version `version` stored it (any version, deleted ones too)."""
-        rows = self._rows("SELECT * FROM measure_versions WHERE measure_id = ? AND version = ?",
+        rows = self._rows(f"SELECT {_ALL} FROM measure_versions WHERE measure_id = ? AND version = ?",
                           (int(measure_id), int(version)))
         if not rows:
             raise UnknownMeasureError(f"Maßnahme {measure_id} hat keine Version {version}.")
@@ -223,7 +216,7 @@ class MeasureRegister:
         ``angelegt`` and ``gelöscht``) and ``aenderungen`` (old → new, e.g. "Status: geplant →
         umgesetzt").
         """
-        rows = self._rows("SELECT * FROM measure_versions WHERE measure_id = ? ORDER BY version",
+        rows = self._rows(f"SELECT {_ALL} FROM measure_versions WHERE measure_id = ? ORDER BY version",
                           (int(measure_id),))
         if not rows:
             raise UnknownMeasureError(f"Maßnahme {measure_id} gibt es nicht.")
@@ -240,11 +233,6 @@ class MeasureRegister:
         return frame
 
 
-def _create(conn: sqlite3.Connection) -> None:
-    for statement in _SCHEMA:  # one by one: executescript would commit the open transaction
-        conn.execute(statement)
-
-
 def _who(who: str) -> str:
     text = " ".join(str(who or "").split())
     if not text:
@@ -258,6 +246,7 @@ def _measure(row: tuple) -> Measure:
     """A `Measure` from a ``measure_versions`` row (all columns, in table order)."""
     (number, _, _, _, _, title, kind, categories, place, place_kind, ags, start, end, responsible, cost,
      status, decision, notes) = row
+    place = bytes(place)  # PostgreSQL's bytea arrives as memoryview or bytes
     return Measure(int(number), title, kind, tuple(c for c in categories.split(",") if c),
                    shapely.from_wkb(place), place_kind, ags, dt.date.fromisoformat(start),
                    dt.date.fromisoformat(end) if end else None, responsible, cost, status, decision, notes)

@@ -19,7 +19,7 @@ from geo.report.content import build_report
 from geo.report.document import Report
 from geo.report.html import render_html
 from geo.report.pdf import render_pdf
-from geo.store import IncidentStore
+from geo.store import connect
 from geo.survey import demo as survey_demo
 
 FORMATS = ("html", "pdf")
@@ -66,7 +66,7 @@ def make_report(
     `incidents` nor a non-empty store is given.
     """
     if incidents is None and store is not None:
-        db = IncidentStore(store)
+        db = connect(store)
         if not db.is_empty():
             incidents, datasets = db.points(), db.datasets()
     if incidents is None:
@@ -77,7 +77,7 @@ def make_report(
     if osm is None:
         osm = load_osm(store)
     if measures is None and store is not None:
-        measures = MeasureRegister(IncidentStore(store)).current()
+        measures = MeasureRegister(connect(store)).current()
     return build_report(
         key, incidents, demo=demo, shares=shares, angstraeume=angstraeume, datasets=datasets, created=created,
         osm=osm, measures=measures,

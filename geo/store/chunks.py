@@ -79,15 +79,22 @@ def decode_chunks(
         keep &= t >= epoch_seconds(start, end=False)
     if end is not None:
         keep &= t <= epoch_seconds(end, end=True)
-    ags_codes, ags_values = pd.factorize(ags[keep])
+    return point_frame(x[keep], y[keep], cat[keep], t[keep], ags[keep], owner[keep])
+
+
+def point_frame(x: np.ndarray, y: np.ndarray, category: np.ndarray, t: np.ndarray, ags: np.ndarray,
+                dataset: np.ndarray) -> pd.DataFrame:
+    """The store's point table from plain columns (``category``: index into ``CATEGORIES``, ``t``:
+    int64 seconds, ``ags``: integer keys): the same for both backends (:meth:`point_table`)."""
+    ags_codes, ags_values = pd.factorize(ags)
     return pd.DataFrame(
         {
-            "x": x[keep],
-            "y": y[keep],
-            "category": pd.Categorical.from_codes(cat[keep].astype(np.int8), categories=list(CATEGORIES)),
-            "time": t[keep].astype("datetime64[s]"),
+            "x": x,
+            "y": y,
+            "category": pd.Categorical.from_codes(category.astype(np.int8), categories=list(CATEGORIES)),
+            "time": t.astype("<i8").astype("datetime64[s]"),
             # keys as they are now: a Gemeinde merged since the import reads as its successor
-            "ags": np.array(current_ags(f"{v:08d}" for v in ags_values), dtype=object)[ags_codes],
-            "dataset": pd.Series(owner[keep], dtype="str"),
+            "ags": np.array(current_ags(f"{int(v):08d}" for v in ags_values), dtype=object)[ags_codes],
+            "dataset": pd.Series(dataset, dtype="str"),
         }
     ).astype({"category": "str", "ags": "str"})

@@ -23,7 +23,7 @@ from pathlib import Path
 from geo.store.chunks import ChunkChecksumError
 from geo.store.errors import StoreDamagedError, store_error
 
-SCHEMA_VERSION = 2  # 2: point_chunks.crc, the SHA-256 of a chunk's blobs (checked on read)
+SCHEMA_VERSION = 3  # 2: point_chunks.crc, the SHA-256 of a chunk's blobs (checked on read); 3: audit_log
 #: How long a write waits for another process's transaction (a second import) to finish.
 BUSY_TIMEOUT_S = 30.0
 SCHEMA = """
@@ -42,7 +42,28 @@ CREATE TABLE IF NOT EXISTS aggregates (
     level TEXT NOT NULL, category TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL,
     count INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS aggregates_dataset ON aggregates(dataset);
+CREATE TABLE IF NOT EXISTS audit_log (
+    at TEXT NOT NULL, who TEXT NOT NULL, mandant TEXT, action TEXT NOT NULL, what TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS audit_log_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'Protokoll wird nur fortgeschrieben'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'Protokoll wird nur fortgeschrieben'); END;
 """
+
+#: The Maßnahmenregister's tables (:mod:`geo.measures.register`), created on its first write.
+MEASURE_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS measures (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, "
+    "created_by TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS measure_versions (measure_id INTEGER NOT NULL REFERENCES measures(id), "
+    "version INTEGER NOT NULL, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL, action TEXT NOT NULL "
+    "CHECK (action IN ('angelegt', 'geändert', 'gelöscht')), title TEXT NOT NULL, kind TEXT NOT NULL, "
+    "categories TEXT NOT NULL, place BLOB NOT NULL, place_kind TEXT NOT NULL, ags TEXT NOT NULL, "
+    "start TEXT NOT NULL, end_date TEXT, responsible TEXT NOT NULL, cost_eur REAL, status TEXT NOT NULL, "
+    "decision TEXT NOT NULL, notes TEXT NOT NULL, PRIMARY KEY (measure_id, version))",
+    *(f"CREATE TRIGGER IF NOT EXISTS {table}_{verb.lower()} BEFORE {verb} ON {table} "
+      f"BEGIN SELECT RAISE(ABORT, 'Maßnahmenregister: {table} wird nur fortgeschrieben'); END"
+      for table in ("measures", "measure_versions") for verb in ("UPDATE", "DELETE")),
+)
 
 
 @contextmanager

@@ -20,9 +20,6 @@ file, and the German errors for a damaged, read-only, full or busy store:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -32,12 +29,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import METRIC_CRS
-from geo.incidents import ImportReport, read_bytes, read_incidents
+from geo.store.access import LOCAL, Principal
 from geo.store.aside import set_aside
+from geo.store.base import AUDIT_COLUMNS, Store
 from geo.store.chunks import decode_chunks, encode_points
-from geo.store.database import open_store, write_transaction
-from geo.store.errors import DuplicateImportError, UnknownDatasetError
+from geo.store.database import MEASURE_SCHEMA, open_store, write_transaction
 
 DB_NAME = "vorfaelle.sqlite"
 CHUNK = 100_000
@@ -48,7 +44,7 @@ def default_directory() -> Path:
     return Path(os.environ.get("ATLAS_DATA_DIR") or "store")
 
 
-class IncidentStore:
+class IncidentStore(Store):
     """Imported incident datasets in ``<directory>/vorfaelle.sqlite`` (see module doc).
 
     Parameters
@@ -56,11 +52,15 @@ class IncidentStore:
     directory : path, optional
         Where the database lives (created on first write); default
         :func:`default_directory`.
+    principal : Principal, optional
+        Who works with it (:mod:`geo.store.access`); default :data:`~geo.store.access.LOCAL`,
+        the person at this machine, who may do everything.
     """
 
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, *, principal: Principal = LOCAL) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
         self.path = self.directory / DB_NAME
+        self.principal = principal
 
     # --- connection -------------------------------------------------------------------------
     @contextmanager
@@ -80,181 +80,21 @@ class IncidentStore:
         """Rename the store file to ``vorfaelle.sqlite.beschaedigt-<UTC time>`` (never over an
         existing file; its journal goes with it) and return the new path. The next import starts
         a new, empty store; nothing is deleted (:func:`geo.store.aside.set_aside`)."""
+        self.principal.require("loeschen")
         return set_aside(self.path, now=now)
 
-    # --- import -----------------------------------------------------------------------------
-    def import_file(
-        self,
-        path: str | Path | object,
-        *,
-        name: str | None = None,
-        strict: bool = False,
-        **read_options: object,
-    ) -> ImportReport:
-        """Read, validate and store one file as a new dataset.
+    # --- backend hooks (the shared logic: :class:`geo.store.base.Store`) -----------------------
+    def _insert_dataset(self, conn: sqlite3.Connection, values: dict) -> str:
+        conn.execute(f"INSERT INTO datasets ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                     (*(int(v) if isinstance(v, bool) else v for v in values.values()),))
+        return values["name"]
 
-        Parameters
-        ----------
-        path : path or uploaded file object
-            The file (see :func:`geo.incidents.read_incidents`).
-        name : str, optional
-            Dataset name; default the file name without extension (made unique).
-        strict : bool
-            Store nothing if any row is rejected.
-        **read_options
-            Passed to :func:`geo.incidents.read_incidents` (``mapping``, ``crs``,
-            ``period``, column overrides, ...).
-
-        Returns
-        -------
-        ImportReport
-            With ``dataset`` and ``stored`` set.
-
-        Raises
-        ------
-        DuplicateImportError
-            If a file with the same SHA-256 is already stored.
-        InputFileError
-            If the file cannot be read at all; nothing is stored.
-        """
-        raw, file_name = read_bytes(path)
-        digest = hashlib.sha256(raw).hexdigest()
-        self._refuse_duplicate(self._dataset_with_hash(digest), file_name)
-        buffer = io.BytesIO(raw)
-        buffer.name = file_name
-        progress = read_options.pop("progress", None) or (lambda fraction, text: None)
-        result = read_incidents(buffer, progress=lambda f, text: progress(0.9 * f, text), **read_options)
-        report = result.report
-        if strict and report.rejected:
-            report.notes.append("--strict: wegen abgelehnter Zeilen nichts gespeichert.")
-            return report
-        if report.accepted == 0:
-            report.notes.append("keine gültigen Zeilen – nichts gespeichert.")
-            return report
-        progress(0.9, "wird gespeichert")
-        with self._transaction() as conn:
-            # Checked again under the write lock: the same file imported at the same time by another
-            # process may have been stored since the check above (it gave an IntegrityError).
-            self._refuse_duplicate(self._dataset_with_hash(digest, conn), file_name)
-            taken = {row[0] for row in conn.execute("SELECT name FROM datasets")}
-            report.dataset = _unique_name(name or Path(file_name).stem, taken)
-            report.stored = True
-            period = report.period or (None, None)
-            conn.execute(
-                "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    report.dataset,
-                    file_name,
-                    digest,
-                    _now_utc(),
-                    report.kind,
-                    report.rows,
-                    report.accepted,
-                    report.rejected,
-                    report.ignored,
-                    *(d.isoformat() if d else None for d in period),
-                    int(report.demo),
-                    report.to_json(),
-                ),
-            )
-            if report.kind == "punkte":
-                self._write_points(conn, report.dataset, result.points)
-            else:
-                self._write_aggregates(conn, report.dataset, result.aggregates)
-        progress(1.0, "gespeichert")
-        return report
-
-    def _dataset_with_hash(self, digest: str,
-                           conn: sqlite3.Connection | None = None) -> tuple[str, str] | None:
-        if conn is None:
-            with self._connect() as own:
-                return self._dataset_with_hash(digest, own) if own is not None else None
-        row = conn.execute("SELECT name, imported_at FROM datasets WHERE sha256 = ?", (digest,)).fetchone()
-        return (row[0], row[1][:10]) if row else None
-
-    @staticmethod
-    def _refuse_duplicate(existing: tuple[str, str] | None, file_name: str) -> None:
-        if existing is not None:
-            msg = (
-                f"{file_name} ist bereits importiert: Datensatz '{existing[0]}' vom {existing[1]} "
-                "(gleiche SHA-256-Prüfsumme). Zum erneuten Import den Datensatz zuerst löschen."
-            )
-            raise DuplicateImportError(msg)
-
-    def _write_points(self, conn: sqlite3.Connection, dataset: str, points: gpd.GeoDataFrame) -> None:
+    def _write_points(self, conn: sqlite3.Connection, key: object, name: str,
+                      points: gpd.GeoDataFrame) -> None:
         conn.executemany("INSERT INTO point_chunks (dataset, chunk, n, x, y, t, category, ags, crc) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         ((dataset, *chunk) for chunk in encode_points(points, chunk=CHUNK)))
+                         ((name, *chunk) for chunk in encode_points(points, chunk=CHUNK)))
 
-    def _write_aggregates(self, conn: sqlite3.Connection, dataset: str, aggregates: pd.DataFrame) -> None:
-        conn.executemany(
-            "INSERT INTO aggregates VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    dataset,
-                    r.area_key,
-                    r.level,
-                    r.category,
-                    r.period_start.isoformat(),
-                    r.period_end.isoformat(),
-                    int(r.count),
-                )
-                for r in aggregates.itertuples(index=False)
-            ],
-        )
-
-    # --- listing and deleting ---------------------------------------------------------------
-    def datasets(self) -> pd.DataFrame:
-        """One row per dataset, oldest first.
-
-        Columns ``name``, ``file_name``, ``sha256``, ``imported_at`` (UTC ISO), ``kind``,
-        ``rows``, ``accepted``, ``rejected``, ``ignored``, ``period_start``,
-        ``period_end``, ``demo`` (bool: the file was marked as synthetic demo data).
-        """
-        columns = [
-            "name",
-            "file_name",
-            "sha256",
-            "imported_at",
-            "kind",
-            "rows",
-            "accepted",
-            "rejected",
-            "ignored",
-            "period_start",
-            "period_end",
-            "demo",
-        ]
-        with self._connect() as conn:
-            if conn is None:
-                return pd.DataFrame({c: [] for c in columns})
-            rows = conn.execute(
-                f"SELECT {', '.join(columns)} FROM datasets ORDER BY imported_at, name"
-            ).fetchall()
-        return pd.DataFrame(rows, columns=columns).astype({"demo": bool})
-
-    def report(self, name: str) -> dict:
-        """The stored import report of dataset `name` (as :meth:`ImportReport.to_dict`)."""
-        with self._connect() as conn:
-            row = (
-                conn.execute("SELECT report FROM datasets WHERE name = ?", (name,)).fetchone()
-                if conn
-                else None
-            )
-        if row is None:
-            raise UnknownDatasetError(f"Datensatz '{name}' gibt es nicht.")
-        return json.loads(row[0])
-
-    def delete(self, name: str) -> None:
-        """Delete dataset `name` and its points or aggregates (one transaction)."""
-        with self._transaction() as conn:
-            found = conn.execute("DELETE FROM datasets WHERE name = ?", (name,)).rowcount
-            if not found:
-                raise UnknownDatasetError(f"Datensatz '{name}' gibt es nicht.")
-            conn.execute("DELETE FROM point_chunks WHERE dataset = ?", (name,))
-            conn.execute("DELETE FROM aggregates WHERE dataset = ?", (name,))
-
-    # --- reading ----------------------------------------------------------------------------
     def point_table(
         self,
         *,
@@ -267,8 +107,12 @@ class IncidentStore:
 
         Columns ``x``, ``y`` (EPSG:25833 metres), ``category``, ``time``, ``ags``,
         ``dataset``. Filters as in :meth:`points`; a million points load in well under
-        a second because no shapely objects are made.
+        a second because no shapely objects are made. Needs the "punkte" right.
         """
+        self.principal.require("punkte")
+        return self._read_points(categories=categories, start=start, end=end, datasets=datasets)
+
+    def _read_points(self, *, categories=None, start=None, end=None, datasets=None) -> pd.DataFrame:
         where, params = "", []
         if datasets is not None:
             params = list(datasets)
@@ -283,74 +127,20 @@ class IncidentStore:
                                   f"{where} ORDER BY dataset, chunk", params).fetchall()
             return decode_chunks(chunks, categories=categories, start=start, end=end)
 
-    def points(
-        self,
-        *,
-        categories: Iterable[str] | None = None,
-        start: dt.date | dt.datetime | None = None,
-        end: dt.date | dt.datetime | None = None,
-        datasets: Iterable[str] | None = None,
-    ) -> gpd.GeoDataFrame:
-        """Stored points, filtered; columns ``category``, ``time``, ``ags``, ``dataset``, geometry.
+    def _measure_tables(self, conn: sqlite3.Connection, *, create: bool) -> bool:
+        """Whether the Maßnahmenregister's tables exist; `create` makes them (in the open transaction)."""
+        if create:
+            for statement in MEASURE_SCHEMA:  # one by one: executescript would commit the transaction
+                conn.execute(statement)
+            return True
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'measure_versions'"
+                            ).fetchone() is not None
 
-        `start` and `end` are inclusive; a date `end` includes that whole day; `datasets`
-        limits to those names. Geometry in ``METRIC_CRS``.
-        """
-        table = self.point_table(categories=categories, start=start, end=end, datasets=datasets)
-        geometry = gpd.points_from_xy(table["x"].to_numpy(), table["y"].to_numpy(), crs=METRIC_CRS)
-        return gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=geometry, crs=METRIC_CRS)
-
-    def aggregates(
-        self,
-        *,
-        categories: Iterable[str] | None = None,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        datasets: Iterable[str] | None = None,
-    ) -> pd.DataFrame:
-        """Stored aggregates whose period overlaps [`start`, `end`]; contract columns plus ``dataset``."""
-        clauses, params = [], []
-        for column, values in (("category", categories), ("dataset", datasets)):
-            if values is not None:
-                values = list(values)
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-                params += values
-        if start is not None:
-            clauses.append("period_end >= ?")
-            params.append(_as_date(start).isoformat())
-        if end is not None:
-            clauses.append("period_start <= ?")
-            params.append(_as_date(end).isoformat())
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        columns = ["area_key", "level", "category", "period_start", "period_end", "count", "dataset"]
+    def audit_log(self) -> pd.DataFrame:
         with self._connect() as conn:
-            rows = (
-                conn.execute(
-                    f"SELECT {', '.join(columns)} FROM aggregates{where} ORDER BY rowid", params
-                ).fetchall()
-                if conn
-                else []
-            )
-        frame = pd.DataFrame(rows, columns=columns).astype({"count": "int64"})
-        for column in ("period_start", "period_end"):
-            frame[column] = [dt.date.fromisoformat(v) for v in frame[column]]
-        return frame
+            if conn is not None and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'"
+                                                 ).fetchone() is None:
+                return pd.DataFrame(columns=AUDIT_COLUMNS)  # a store from before the audit log
+        return super().audit_log()
 
-    def is_empty(self) -> bool:
-        """Whether no dataset is stored (the app then shows demo data)."""
-        return self.datasets().empty
-
-
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _unique_name(base: str, taken: set[str]) -> str:
-    name, number = base, 2
-    while name in taken:
-        name, number = f"{base} ({number})", number + 1
-    return name
-
-
-def _now_utc() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    audit_log.__doc__ = Store.audit_log.__doc__

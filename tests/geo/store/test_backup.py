@@ -13,7 +13,7 @@ import shapely
 from geo.__main__ import main
 from geo.incidents.demo import demo_csv
 from geo.measures.register import MeasureRegister
-from geo.store import DB_NAME, IncidentStore
+from geo.store import DB_NAME, SCHEMA_VERSION, IncidentStore
 from geo.store.backup import create_backup
 from tests.geo.measures.test_register import Clock, lighting, streetwork
 from tests.geo.store.faults import contents, geo_command, same_contents, start
@@ -170,7 +170,7 @@ def _zip_with_wrong_member(backup, tmp_path):
     (_truncated, "ist beschädigt oder keine Sicherung des Präventionsatlas"),
     (_not_sqlite, "file is not a database"),
     (_foreign, "ist keine Sicherung eines Datenspeichers des Präventionsatlas (es fehlen die Tabellen"),
-    (_newer_schema, "hat die Schemaversion 99, dieses Programm kennt 1 bis 2"),
+    (_newer_schema, f"hat die Schemaversion 99, dieses Programm kennt 1 bis {SCHEMA_VERSION}"),
     (_changed_chunk, "ein gespeicherter Block ist verändert"),
     (_zip_with_wrong_member, "vorfaelle.sqlite: Prüfsumme stimmt nicht"),
 ])

@@ -1,0 +1,1 @@
+"""The PostGIS store's schema as alembic migrations (:mod:`geo.store.schema` runs them)."""
