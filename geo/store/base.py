@@ -59,7 +59,8 @@ class Store:
     def _write_points(self, conn, key: object, name: str, points: gpd.GeoDataFrame) -> None:
         raise NotImplementedError
 
-    def point_table(self, *, categories=None, start=None, end=None, datasets=None) -> pd.DataFrame:
+    def _read_points(self, *, categories=None, start=None, end=None, datasets=None) -> pd.DataFrame:
+        """The point table (:meth:`point_table`) without a role check: for the store's own use."""
         raise NotImplementedError
 
     # --- import -----------------------------------------------------------------------------
@@ -220,7 +221,30 @@ class Store:
         `start` and `end` are inclusive; a date `end` includes that whole day; `datasets`
         limits to those names. Geometry in ``METRIC_CRS``.
         """
-        table = self.point_table(categories=categories, start=start, end=end, datasets=datasets)
+        self.principal.require("punkte")
+        return self.statistics_points(categories=categories, start=start, end=end, datasets=datasets)
+
+    def point_table(self, *, categories: Iterable[str] | None = None, start: dt.date | None = None,
+                    end: dt.date | None = None, datasets: Iterable[str] | None = None) -> pd.DataFrame:
+        """Stored points as plain columns, no geometry: the fast path for numpy work.
+
+        Columns ``x``, ``y`` (EPSG:25833 metres), ``category``, ``time``, ``ags`` (current keys),
+        ``dataset``. Filters as in :meth:`points`; a million points load in well under a second
+        because no shapely objects are made. Needs the "punkte" right.
+        """
+        self.principal.require("punkte")
+        return self._read_points(categories=categories, start=start, end=end, datasets=datasets)
+
+    def statistics_points(self, *, categories: Iterable[str] | None = None, start: dt.date | None = None,
+                          end: dt.date | None = None, datasets: Iterable[str] | None = None
+                          ) -> gpd.GeoDataFrame:
+        """The points as the input of the statistics (:func:`geo.analysis.analyse`), with the
+        "lesen" right only: what a council member's screen then shows of them has passed the
+        council's rules (no points, no cell or area below the privacy threshold; tested in
+        ``tests/browser/test_privacy_council.py``). Anything that shows or exports single incidents
+        takes :meth:`points`, which needs "punkte"."""
+        self.principal.require("lesen")
+        table = self._read_points(categories=categories, start=start, end=end, datasets=datasets)
         geometry = gpd.points_from_xy(table["x"].to_numpy(), table["y"].to_numpy(), crs=METRIC_CRS)
         return gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=geometry, crs=METRIC_CRS)
 
@@ -274,12 +298,8 @@ class Store:
                                 end=end, datasets=datasets)
         return out.sort_values(["row", "col"]).reset_index(drop=True).astype("int64")
 
-    def _point_columns(self, **filters) -> pd.DataFrame:
-        """The point table for counting: not a disclosure of points, so no "punkte" right needed."""
-        return self._read_points(**filters)
-
     def _gemeinde_counts(self, *, by_month: bool, **filters) -> pd.DataFrame:
-        table = self._point_columns(**filters)
+        table = self._read_points(**filters)  # counting discloses no point
         frame = pd.DataFrame({"ags": table["ags"].astype(str), "category": table["category"].astype(str)})
         if by_month:
             frame["month"] = table["time"].dt.to_period("M").dt.start_time.dt.date
@@ -287,7 +307,7 @@ class Store:
         return frame.groupby(keys, as_index=False, sort=False).size().rename(columns={"size": "count"})
 
     def _grid_counts(self, *, cell: float, area: str, **filters) -> pd.DataFrame:
-        table = self._point_columns(**filters)
+        table = self._read_points(**filters)  # counting discloses no point
         table = table[table["ags"].astype(str).str.startswith(area)]
         cols = np.floor(table["x"].to_numpy() / cell).astype(np.int64)
         rows = np.floor(table["y"].to_numpy() / cell).astype(np.int64)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,23 +94,6 @@ class IncidentStore(Store):
         conn.executemany("INSERT INTO point_chunks (dataset, chunk, n, x, y, t, category, ags, crc) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          ((name, *chunk) for chunk in encode_points(points, chunk=CHUNK)))
-
-    def point_table(
-        self,
-        *,
-        categories: Iterable[str] | None = None,
-        start: dt.date | dt.datetime | None = None,
-        end: dt.date | dt.datetime | None = None,
-        datasets: Iterable[str] | None = None,
-    ) -> pd.DataFrame:
-        """Stored points as plain columns, no geometry: the fast path for numpy work.
-
-        Columns ``x``, ``y`` (EPSG:25833 metres), ``category``, ``time``, ``ags``,
-        ``dataset``. Filters as in :meth:`points`; a million points load in well under
-        a second because no shapely objects are made. Needs the "punkte" right.
-        """
-        self.principal.require("punkte")
-        return self._read_points(categories=categories, start=start, end=end, datasets=datasets)
 
     def _read_points(self, *, categories=None, start=None, end=None, datasets=None) -> pd.DataFrame:
         where, params = "", []

@@ -213,11 +213,6 @@ class PostgisStore(Store):
             params.append(list(datasets))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def point_table(self, *, categories=None, start=None, end=None, datasets=None) -> pd.DataFrame:
-        """Stored points as plain columns (as the embedded store's); needs the "punkte" right."""
-        self.principal.require("punkte")
-        return self._read_points(categories=categories, start=start, end=end, datasets=datasets)
-
     def _read_points(self, **filters) -> pd.DataFrame:
         from psycopg import sql
 

@@ -138,6 +138,8 @@ def test_a_council_member_may_count_but_not_see_points_or_change_anything(backen
     rat = backend.make(RAT)
     assert rat.datasets()["name"].tolist() == ["Meldungen"]
     assert rat.gemeinde_counts()["count"].sum() > 3_000
+    # the statistics may read the points; what leaves them for a council screen is tested in the browser
+    assert len(rat.statistics_points()) == rat.gemeinde_counts()["count"].sum()
     for refused, says in ((lambda: rat.point_table(), "einzelne Vorfälle"),
                           (lambda: rat.points(), "einzelne"),
                           (lambda: rat.import_file(DATA / "ordnungsamt_utf8_bom.csv"), "importieren"),
