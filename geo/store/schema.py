@@ -7,6 +7,7 @@ role ``atlas_app`` that they create, which row-level security binds (:mod:`geo.s
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from geo.errors import AtlasError
@@ -68,8 +69,9 @@ def current(url: str) -> str | None:
         return row[0] if row else None
 
 
+@functools.cache
 def newest() -> str:
-    """The newest revision this program knows."""
+    """The newest revision this program knows (read once per process)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
