@@ -99,7 +99,7 @@ class PostgisStore(Store):
             raw = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.OperationalError as err:
             raise DatabaseUnavailableError(f"Die Datenbank {describe(self.url)} ist nicht erreichbar: "
-                                           f"{str(err).strip().splitlines()[-1]}") from err
+                                           f"{_last_line(err)}") from err
         with raw:
             version = raw.execute("SELECT to_regclass('alembic_version')").fetchone()[0] and raw.execute(
                 "SELECT version_num FROM alembic_version").fetchone()[0]
@@ -111,7 +111,15 @@ class PostgisStore(Store):
             raw.execute("SELECT set_config('atlas.mandant', %s, false), set_config('atlas.rolle', %s, false)",
                         (self.principal.mandant or "", self.principal.role))
             raw.commit()
-            yield _Conn(raw)
+            try:
+                yield _Conn(raw)
+            except psycopg.OperationalError as err:  # the server went away mid-work
+                raise DatabaseUnavailableError(
+                    f"Die Verbindung zur Datenbank {describe(self.url)} ist abgebrochen; nichts wurde halb "
+                    f"gespeichert: {_last_line(err)}") from err
+            except psycopg.errors.InsufficientPrivilege as err:  # a policy refused: a bug, said in German
+                raise AccessDeniedError(f"Die Datenbank verweigert das für Mandant {self.principal.mandant}: "
+                                        f"{_last_line(err)}") from err
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[_Conn]:
@@ -126,6 +134,9 @@ class PostgisStore(Store):
                                     "der gemeinsamen Datenbank gehören immer einem Mandanten (Gemeinde oder "
                                     "Kreis).")
         with self._session() as conn, conn.raw.transaction():
+            # one writer per Mandant at a time, as SQLite's BEGIN IMMEDIATE: the same file imported
+            # twice at once is then refused as a duplicate, not a unique-key error
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.principal.mandant,))
             yield conn
 
     # --- backend hooks ----------------------------------------------------------------------
@@ -259,6 +270,10 @@ class PostgisStore(Store):
                                 f"FROM incidents i{where} GROUP BY 1, 2",
                                 [cell, cell, *params, area + "%", away, into]).fetchall()
         return pd.DataFrame(rows, columns=["col", "row", "count"])
+
+
+def _last_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[-1]
 
 
 def _stored_keys(area: str) -> tuple[list[str], list[str]]:

@@ -73,6 +73,21 @@ def test_the_same_file_twice_is_refused_and_a_second_name_is_made_unique(backend
     assert store.datasets()["name"].tolist() == ["ordnungsamt_utf8_bom", "ordnungsamt_utf8_bom (2)"]
 
 
+def test_the_same_file_imported_twice_at_once_is_stored_once(backend, demo_file):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_):
+        try:
+            return backend.make().import_file(demo_file).dataset
+        except DuplicateImportError as err:
+            return str(err)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(attempt, range(2)))
+    assert results[0] == "meldungen" and "ist bereits importiert" in results[1]
+    assert backend.make().datasets()["name"].tolist() == ["meldungen"]
+
+
 def test_an_import_that_fails_while_writing_leaves_nothing(backend, demo_file, monkeypatch):
     store = backend.make()
     store.import_file(DATA / "ordnungsamt_utf8_bom.csv", now=NOW)
