@@ -3,8 +3,9 @@
 The embedded store (``vorfaelle.sqlite``, with the Maßnahmenregister; ``.zip`` also the OSM data) is
 backed up with SQLite's online backup API while app and imports keep running, and restored in place
 (:mod:`geo.store.backup`, :mod:`geo.store.restore`). With ``ATLAS_DATABASE_URL`` set the store is a
-PostgreSQL database; its backup is ``pg_dump``/``pg_restore``, which this command names but does not
-run yet (exit 2). Exit codes: 0 done, 2 unusable backup file or store, nothing changed.
+PostgreSQL database: ``pg_dump --format=custom`` into ``<store>/sicherungen/*.dump``, restored in one
+transaction (:mod:`geo.store.pgbackup`). Exit codes: 0 done, 2 unusable backup file or store, nothing
+changed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from geo.cli.options import add_store
 from geo.errors import AtlasError
 from geo.fmt import zahl
 from geo.lang import phrase
-from geo.store import default_directory
+from geo.store import default_directory, pgbackup
 from geo.store.backup import FOLDER, BackupInfo, create_backup, list_backups
+from geo.store.postgis import describe
 from geo.store.restore import restore_backup
 
 DATABASE_URL = "ATLAS_DATABASE_URL"
@@ -28,17 +30,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sicherung", help="den Datenspeicher sichern, Sicherungen auflisten und zurückspielen",
         description="Sicherungen des Datenspeichers (vorfaelle.sqlite mit Vorfällen und Maßnahmenregister; "
-                    "als .zip zusätzlich die OSM-Daten). Exit-Code 0: erledigt, 2: Datei oder Datenspeicher "
-                    "unbrauchbar, nichts geändert.")
+                    "als .zip zusätzlich die OSM-Daten); mit ATLAS_DATABASE_URL die PostgreSQL-Datenbank "
+                    "(pg_dump, .dump). Exit-Code 0: erledigt, 2: Datei oder Datenspeicher unbrauchbar, "
+                    "nichts geändert.")
     actions = parser.add_subparsers(dest="aktion", required=True, metavar="AKTION")
     make = actions.add_parser(
         "erstellen", help="eine Sicherung anlegen (auch während eines Imports)",
         description="Kopiert einen stimmigen Stand des Datenspeichers (SQLite-Online-Backup), prüft "
-                    "die Kopie und legt sie unter neuem Namen ab (nie über eine vorhandene Datei).")
+                    "die Kopie und legt sie unter neuem Namen ab (nie über eine vorhandene Datei). Mit "
+                    "ATLAS_DATABASE_URL: pg_dump --format=custom der Datenbank, vor dem Umbenennen "
+                    "vollständig mit pg_restore gelesen.")
     add_store(make)
     make.add_argument("--ziel", type=Path, default=None,
-                      help=f"Datei der Sicherung: .sqlite (nur Datenspeicher) oder .zip (mit OSM-Daten); "
-                           f"Standard: <store>/{FOLDER}/sicherung-<Zeit, UTC>.zip bzw. .sqlite")
+                      help=f"Datei der Sicherung: .sqlite (nur Datenspeicher) oder .zip (mit OSM-Daten), "
+                           f".dump für PostgreSQL; Standard: <store>/{FOLDER}/sicherung-<Zeit, UTC>.zip, "
+                           f".sqlite bzw. .dump")
     make.set_defaults(run=run_create)
     listing = actions.add_parser("liste", help="die Sicherungen in <store>/sicherungen zeigen",
                                  description="Zeigt jede Sicherung mit Zeit (UTC), Größe, Datensätzen und "
@@ -49,22 +55,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "zurueckspielen", help="den Datenspeicher auf den Stand einer Sicherung bringen",
         description="Prüft die Sicherung, legt den jetzigen Datenspeicher als Kopie beiseite "
                     "(vorfaelle.sqlite.vor-zurueckspielen-<Zeit, UTC>) und übernimmt den Stand der Sicherung "
-                    "in einem Schritt. Eine beschädigte oder fremde Datei ändert nichts (Exit-Code 2).")
-    back.add_argument("datei", type=Path, help="die Sicherung (.sqlite oder .zip)")
+                    "in einem Schritt. Mit ATLAS_DATABASE_URL: die .dump-Datei in einer Transaktion (alle "
+                    "Tabellen, Zeilensicherheit und Rechte wie zur Zeit der Sicherung). Eine beschädigte "
+                    "oder fremde Datei ändert nichts (Exit-Code 2).")
+    back.add_argument("datei", type=Path, help="die Sicherung (.sqlite oder .zip; .dump für PostgreSQL)")
     add_store(back)
     back.set_defaults(run=run_restore)
 
 
-def refuse_postgresql() -> None:
-    """Exit 2 with the ``pg_dump`` command when the store is PostgreSQL (``ATLAS_DATABASE_URL``)."""
-    if os.environ.get(DATABASE_URL):
+def _database_url() -> str:
+    return os.environ.get(DATABASE_URL, "").strip()
+
+
+def _check_suffix(path: Path, url: str) -> None:
+    """A ``.dump`` belongs to the PostgreSQL store, ``.sqlite``/``.zip`` to the embedded one."""
+    if bool(url) != (path.suffix.lower() == pgbackup.SUFFIX):
         raise AtlasError(phrase(
-            "ATLAS_DATABASE_URL ist gesetzt: der Datenspeicher ist eine PostgreSQL-Datenbank. Diese sichert "
-            "dieser Befehl noch nicht; gesichert wird sie mit pg_dump, z. B.\n"
-            "  pg_dump --format=custom --file=sicherung.dump \"$ATLAS_DATABASE_URL\"\n"
-            "und zurückgespielt mit\n"
-            "  pg_restore --clean --if-exists --no-owner --dbname=\"$ATLAS_DATABASE_URL\" sicherung.dump\n"
-            "Nichts wurde gesichert oder geändert."))
+            "{file}: mit ATLAS_DATABASE_URL ist der Datenspeicher eine PostgreSQL-Datenbank, ihre "
+            "Sicherungen enden auf .dump; ohne sind es .sqlite- oder .zip-Dateien. Geändert wurde nichts.",
+            file=str(path)))
+
+
+def _describe_dump(info: pgbackup.DumpInfo) -> str:
+    owners = ", ".join(info.mandanten) or "keine"
+    return (f"{info.created:%d.%m.%Y %H:%M:%S} UTC, {_size(info.size)}, Schema {info.revision}, "
+            f"{info.datasets} Datensätze, {zahl(info.measures)} Maßnahmen, Mandanten: {owners}")
 
 
 def _describe(info: BackupInfo) -> str:
@@ -79,8 +94,9 @@ def _size(size: int) -> str:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    refuse_postgresql()
     directory = args.store or default_directory()
+    if url := _database_url():
+        return _create_dump(url, directory, args.ziel)
     info = create_backup(directory, target=args.ziel)
     print(f"Sicherung erstellt und geprüft: {info.path}")
     print(f"  {_describe(info)}")
@@ -91,23 +107,26 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    refuse_postgresql()
     directory = args.store or default_directory()
-    found = list_backups(directory)
+    found = pgbackup.list_dumps(directory) if _database_url() else list_backups(directory)
     if not found:
         print(f"Keine Sicherungen in {directory / FOLDER}.")
         return 0
     print(f"Sicherungen in {directory / FOLDER}:")
     for item in found:
-        if isinstance(item, BackupInfo):
-            print(f"  {item.path.name}: {_describe(item)}")
+        if isinstance(item, BackupInfo | pgbackup.DumpInfo):
+            text = _describe(item) if isinstance(item, BackupInfo) else _describe_dump(item)
+            print(f"  {item.path.name}: {text}")
         else:
             print(f"  {item[0].name}: UNBRAUCHBAR – {item[1]}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    refuse_postgresql()
+    url = _database_url()
+    _check_suffix(args.datei, url)
+    if url:
+        return _restore_dump(url, args.datei)
     directory = args.store or default_directory()
     done = restore_backup(args.datei, directory)
     print(f"Sicherung zurückgespielt: {args.datei} → {directory}")
@@ -118,4 +137,25 @@ def run_restore(args: argparse.Namespace) -> int:
         print(f"  Die bisherigen OSM-Daten liegen unverändert in {done.osm_kept}.")
     elif not done.info.osm:
         print("  Die OSM-Daten sind nicht in der Sicherung; die vorhandenen bleiben, wie sie sind.")
+    return 0
+
+
+def _create_dump(url: str, directory: Path, target: Path | None) -> int:
+    if target is not None:
+        _check_suffix(target, url)
+    info = pgbackup.create_dump(url, directory, target=target)
+    print(f"Sicherung der Datenbank {describe(url)} erstellt und geprüft: {info.path}")
+    print(f"  {_describe_dump(info)}")
+    return 0
+
+
+def _restore_dump(url: str, path: Path) -> int:
+    from geo.store import schema
+
+    info = pgbackup.restore_dump(path, url)
+    print(f"Sicherung zurückgespielt: {path} → Datenbank {describe(url)} (in einer Transaktion)")
+    print(f"  jetzt: {_describe_dump(info)}")
+    if info.revision != schema.newest():
+        print(f"  Die Sicherung hat die Schemaversion {info.revision}, dieses Programm braucht "
+              f"{schema.newest()}: python -m geo speicher migrieren")
     return 0

@@ -234,16 +234,20 @@ def test_restore_into_a_damaged_store_sets_it_aside_and_puts_the_backup_in_place
     assert aside.read_bytes() == damaged
 
 
-def test_with_a_postgresql_store_the_command_names_pg_dump_and_changes_nothing(store_dir, monkeypatch,
-                                                                               capsys):
-    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://atlas:geheim@postgis:5432/atlas")
-    for argv in (["erstellen"], ["liste"], ["zurueckspielen", "x.sqlite"]):
-        assert main(["sicherung", *argv, "--store", str(store_dir)]) == 2
-        err = capsys.readouterr().err
-        assert 'pg_dump --format=custom --file=sicherung.dump "$ATLAS_DATABASE_URL"' in err
-        assert 'pg_restore --clean --if-exists --no-owner --dbname="$ATLAS_DATABASE_URL"' in err
-        assert "geheim" not in err
-    assert not (store_dir / "sicherungen").exists()
+def test_with_a_postgresql_store_the_command_backs_up_the_database_not_the_file(store_dir, monkeypatch,
+                                                                                capsys):
+    from geo.store.pgcluster import free_port
+
+    before, port = (store_dir / DB_NAME).read_bytes(), free_port()  # nothing listens on that port
+    monkeypatch.setenv("ATLAS_DATABASE_URL", f"postgresql://atlas:geheim@127.0.0.1:{port}/atlas")
+    assert main(["sicherung", "erstellen", "--store", str(store_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"Die Datenbank atlas@127.0.0.1:{port}/atlas ist nicht erreichbar" in err and "geheim" not in err
+    assert main(["sicherung", "zurueckspielen", "x.sqlite", "--store", str(store_dir)]) == 2
+    assert "ihre Sicherungen enden auf .dump" in capsys.readouterr().err
+    assert main(["sicherung", "liste", "--store", str(store_dir)]) == 0  # .dump files only: none
+    assert capsys.readouterr().out == f"Keine Sicherungen in {store_dir / 'sicherungen'}.\n"
+    assert not (store_dir / "sicherungen").exists() and (store_dir / DB_NAME).read_bytes() == before
 
 
 def test_without_a_store_there_is_nothing_to_back_up(tmp_path, capsys):
