@@ -51,7 +51,7 @@ lint: $(VENV)/.dev-deps
 test: $(VENV)/.dev-deps chromium postgres lint
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev-deps
+bench: $(VENV)/.dev-deps postgres
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

@@ -4,7 +4,8 @@ Start with ``make run``. Everything the user sees is a `geo.view.View`, kept in 
 (``?ags=14522180&kategorie=graffiti&methode=gi&modus=sitzung``), so a link opens the
 same view. The screens live in :mod:`ui` (which calls ``geo`` and ``layers`` for every
 figure and layer); this file only places them. The interface is German, or English with
-``?sprache=en`` (:mod:`geo.lang`, :mod:`ui.i18n`).
+``?sprache=en`` (:mod:`geo.lang`, :mod:`ui.i18n`). Who may see what: :mod:`ui.login` (the login,
+and no start on an address others reach without it).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.sources import ATTRIBUTION_PKS, MAP_ATTRIBUTION
 from geo.store import StoreBusyError, StoreDamagedError, StoreUnwritableError
+from geo.store.access import AccessDeniedError
 from ui import (
     council,
     damaged,
     data,
     datasets,
     exports,
+    login,
     map_view,
     measures,
     panels,
@@ -33,6 +36,7 @@ st.set_page_config(page_title="Präventionsatlas Sachsen", page_icon="🗺️", 
 
 
 def main() -> None:
+    login.gate()  # the login page, or why the atlas does not start, for whoever may not see it
     data.new_run()
     problems = state.init_widgets()
     in_council = state.council()
@@ -41,6 +45,7 @@ def main() -> None:
     else:
         sidebar.style()
         with st.sidebar:
+            login.account()
             sidebar.language()
             sidebar.background()
             datasets.choose()  # settles the data set choice first
@@ -100,4 +105,6 @@ try:
 except StoreDamagedError as err:  # the store file is damaged: what can be done, and the way out
     damaged.show(err)
 except (StoreUnwritableError, StoreBusyError) as err:  # read-only, full or busy: say so, change nothing
+    error(err)
+except AccessDeniedError as err:  # the store refused this role what the page asked for
     error(err)

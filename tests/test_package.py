@@ -327,7 +327,10 @@ def test_dockerfile_installs_the_wheel_with_the_pinned_dependencies_and_starts_t
     assert f"constraints.txt {constraint}" in instructions(final, "COPY")
     assert "--from=build /wheels /tmp/wheels" in instructions(final, "COPY")
     pins = {line.lower() for line in requirement_lines(ROOT / "constraints.txt")}
-    assert {line.lower() for line in requirement_lines(ROOT / "requirements.txt")} <= pins
+    wanted = {re.sub(r"\[[^]]*\]", "", line).lower() for line in requirement_lines(ROOT / "requirements.txt")}
+    assert wanted <= pins  # psycopg[binary]==3.3.9 is pinned as psycopg==3.3.9 (and psycopg-binary)
+    apt = [part for part in parts if "apt-get install" in part]
+    assert [shlex.split(part)[-1] for part in apt] == ["postgresql-client-15"]  # pg_dump for the backups
 
     env = dict(word.split("=", 1) for rest in instructions(final, "ENV") for word in shlex.split(rest))
     assert (env["ATLAS_ADDRESS"], env["ATLAS_PORT"], env["ATLAS_DATA_DIR"]) == ("0.0.0.0", "8501", "/daten")
@@ -341,19 +344,24 @@ def test_dockerfile_installs_the_wheel_with_the_pinned_dependencies_and_starts_t
 
 def test_compose_runs_the_app_beside_postgis_with_volumes_and_health_checks():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
-    app, db = compose["services"]["app"], compose["services"]["postgis"]
-    assert set(compose["services"]) == {"app", "postgis"}
+    app, db, migrate = (compose["services"][name] for name in ("app", "postgis", "migrate"))
+    assert set(compose["services"]) == {"app", "migrate", "postgis"}
     assert (app["build"], db["image"]) == (".", "postgis/postgis:15-3.4")
-    assert app["ports"] == ["127.0.0.1:8501:8501"]  # the host's loopback only: no login yet
+    assert app["ports"] == ["127.0.0.1:8501:8501"]  # the host's loopback only, for a proxy with TLS
     mounts = {name: dict(volume.split(":", 1) for volume in service["volumes"])
-              for name, service in compose["services"].items()}
+              for name, service in compose["services"].items() if "volumes" in service}
     assert mounts == {"app": {"atlas-daten": app["environment"]["ATLAS_DATA_DIR"]},
                       "postgis": {"postgis-daten": "/var/lib/postgresql/data"}}
     assert set(compose["volumes"]) == {"atlas-daten", "postgis-daten"}
     assert app["environment"]["ATLAS_DATA_DIR"] == "/daten"
     assert app["healthcheck"]["test"] == ["CMD", *healthcheck_command()]
     assert db["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready -U atlas -d atlas"]
-    assert app["depends_on"] == {"postgis": {"condition": "service_healthy"}}
+    # the schema is migrated before the app starts, once PostGIS is healthy
+    assert migrate["command"] == ["python", "-m", "geo", "speicher", "migrieren"]
+    assert (migrate["build"], migrate["restart"]) == (".", "no")
+    assert migrate["environment"]["ATLAS_DATABASE_URL"] == app["environment"]["ATLAS_DATABASE_URL"]
+    assert migrate["depends_on"] == {"postgis": {"condition": "service_healthy"}}
+    assert app["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
     required = re.compile(r"\$\{(\w+):\?[^}]*\}")  # compose's ${NAME:?message}: refuses to start without it
     assert required.fullmatch(db["environment"]["POSTGRES_PASSWORD"]).group(1) == "POSTGRES_PASSWORD"
     database = {key: required.sub("geheim", value) for key, value in db["environment"].items()}

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo import view as views
 from layers import basemaps
-from ui import measure_effect
+from ui import login, measure_effect
 from ui.data import named_measure
 from ui.i18n import _, html_text, plain
 from ui.state import current_view, go_to
@@ -39,7 +39,8 @@ def style() -> None:
 
 
 def controls() -> None:
-    """Previous/next through a saved sequence, and the way back to the planner view."""
+    """Previous/next through a saved sequence, and the way back to the planner view (for a role held
+    here, Rat: "Abmelden" instead)."""
     folge = st.session_state.get("folge")
     cols = st.columns([1, 1, 4, 2], vertical_alignment="center")
     if folge:
@@ -51,7 +52,9 @@ def controls() -> None:
             go_to({"folge": name, "nr": str(nr + 1)})
             st.rerun()
         cols[2].markdown(_("Ansicht {nr} von {total} · {name}").format(nr=nr, total=total, name=plain(name)))
-    if cols[3].button(_("Sitzungsmodus beenden")):
+    if login.held():
+        login.logout_button(cols[3])
+    elif cols[3].button(_("Sitzungsmodus beenden")):
         st.session_state.pop("folge", None)
         go_to(views.to_query(dataclasses.replace(current_view(), mode="planung")))
         st.rerun()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import AtlasError
-from geo.store import IncidentStore, StoreDamagedError
+from geo.store import StoreDamagedError
+from ui.data import store as installation_store
 from ui.i18n import _, error, plain
 
 _MOVED = "_store_set_aside"  # session key: where the damaged file went, shown once in the next run
@@ -17,7 +18,7 @@ _MOVED = "_store_set_aside"  # session key: where the damaged file went, shown o
 
 def show(err: StoreDamagedError) -> None:
     """The damaged-store page: the message, the two ways out, and the button for the second."""
-    store = IncidentStore()
+    store = installation_store()
     st.title(_("Präventionsatlas Sachsen"))
     error(err)
     st.subheader(_("Was jetzt?"))
@@ -26,8 +27,9 @@ def show(err: StoreDamagedError) -> None:
     st.markdown(_("2. **Neu beginnen**: die beschädigte Datei beiseitelegen (sie wird nur umbenannt und "
                   "bleibt im selben Verzeichnis, Byte für Byte) und die Daten neu importieren. Bis dahin "
                   "zeigt die App Demodaten."))
-    if st.button(_("Datei beiseitelegen und mit leerem Datenspeicher beginnen"), type="primary",
-                 key="w_beiseitelegen"):
+    if store.principal.may("loeschen") and st.button(
+            _("Datei beiseitelegen und mit leerem Datenspeicher beginnen"), type="primary",
+            key="w_beiseitelegen"):
         try:
             moved = store.set_aside()
         except AtlasError as problem:

@@ -3,6 +3,12 @@
 The heavy ``geo`` calls only: loading points and tables, :func:`geo.analysis.analyse`,
 the overlays' figures. Every figure comes from there; this module only decides which
 data set a view reads and keeps results between reruns.
+
+Every store access goes through :func:`store`: the installation's store (``geo.store.connect``)
+bound to this session's principal (:func:`ui.login.current`), which checks each right itself.
+What is cached from the store is keyed on the principal's role and Mandant too (:func:`access`,
+and the data set's key from :func:`source_for`), so nobody gets what another Mandant or a role
+with more rights loaded.
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ from geo.incidents.demo import demo_points
 from geo.incidents.pks import read_pks_kreise
 from geo.incidents.report import empty_points
 from geo.measures import Measure, MeasureRegister, evaluate_measure, hotspot_areas
-from geo.store import IncidentStore
+from geo.store import connect
+from geo.store.access import LOCAL, Principal
 from geo.survey import angstraeume as survey_places
 from geo.survey import coincide
 from geo.survey import demo as survey_demo
 from geo.survey import shares as survey_shares
 from geo.view import View
 from layers import compose
+from ui import login
 from ui.i18n import lang
 from ui.state import DEMO, PKS
 
@@ -51,10 +59,24 @@ def demo_data():
     return demo_points()
 
 
+def store(principal: Principal | None = None):
+    """The installation's store (embedded file or PostGIS) for `principal`, default this session's."""
+    who = login.current() if principal is None else principal
+    # without login: the person at this machine (embedded), or the operator of ATLAS_MANDANT (PostGIS)
+    return connect(principal=None if who is LOCAL else who)
+
+
+def access() -> tuple[str, str | None]:
+    """This session's role and Mandant: part of every cache key of data read from the store."""
+    who = login.current()
+    return who.role, who.mandant
+
+
 @st.cache_resource(max_entries=4, show_spinner="Lade Vorfälle …")
-def stored_points(dataset: str | None, version: str):
-    del version  # part of the cache key only: changes with every import or deletion
-    return IncidentStore().points(datasets=None if dataset is None else [dataset])
+def stored_points(dataset: str | None, version: str, access: tuple, _principal: Principal):
+    del version, access  # part of the cache key only: version changes with every import or deletion
+    # the statistics' input (any role): single incidents reach only a screen that may show them
+    return store(_principal).statistics_points(datasets=None if dataset is None else [dataset])
 
 
 def store_version(table) -> str:
@@ -67,9 +89,9 @@ def pks_table():
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def stored_aggregates(dataset: str | None, version: str):
-    del version  # cache key only
-    return IncidentStore().aggregates(datasets=None if dataset is None else [dataset])
+def stored_aggregates(dataset: str | None, version: str, access: tuple, _principal: Principal):
+    del version, access  # cache key only
+    return store(_principal).aggregates(datasets=None if dataset is None else [dataset])
 
 
 @st.cache_resource(max_entries=2, show_spinner="Lade Straßendaten …")
@@ -101,14 +123,15 @@ def new_run() -> None:
 def stored_datasets():
     """The store's data sets (name, rows, period, demo flag); read once per run."""
     if "_datasets" not in st.session_state:
-        st.session_state["_datasets"] = IncidentStore().datasets()
+        st.session_state["_datasets"] = store().datasets()
     return st.session_state["_datasets"]
 
 
 def source_for(dataset: str | None):
     """Points, aggregates, label, demo flag and cache key of the chosen data set.
 
-    Demo data when nothing is imported; the shipped PKS table as counts per Kreis.
+    Demo data when nothing is imported; the shipped PKS table as counts per Kreis. The key of
+    stored data names role and Mandant (:func:`access`): what is cached under it is theirs.
     """
     if dataset == PKS:
         return empty_points(), pks_table(), langs.phrase("PKS 2020 (BKA), Fälle je Kreis"), False, PKS
@@ -121,8 +144,9 @@ def source_for(dataset: str | None):
     label = dataset or langs.phrase("alle importierten Datensätze")
     if demo:
         label = langs.phrase("{name} – {demo}", name=label, demo=langs.phrase(DEMO_LABEL))
-    return (stored_points(dataset, version), stored_aggregates(dataset, version), label, demo,
-            f"{dataset}:{version}")
+    who, key = login.current(), access()
+    return (stored_points(dataset, version, key, who), stored_aggregates(dataset, version, key, who), label,
+            demo, f"{key[0]}/{key[1]}:{dataset}:{version}")
 
 
 @st.cache_resource(max_entries=24, show_spinner="Berechne …")
@@ -140,8 +164,8 @@ def cached_analysis(source_key: str, view: View) -> Analysis:
 
 # --- the Maßnahmenregister -------------------------------------------------------------------
 def register() -> MeasureRegister:
-    """The register in the store's file (``ATLAS_DATA_DIR``)."""
-    return MeasureRegister(IncidentStore())
+    """The register in the installation's store, for this session's principal."""
+    return MeasureRegister(store())
 
 
 def current_measures() -> list[Measure]:
@@ -204,9 +228,10 @@ def planner_points(source_key: str, selection: tuple, _points, _analysis: Analys
 
 
 def shown_points(source_key: str, points, analysis: Analysis):
-    """The planner's incident points of the view, or None (council screen, or too many)."""
+    """The planner's incident points of the view, or None (council screen, a role without the
+    "punkte" right, or too many)."""
     view = analysis.view
-    if view.mode == "sitzung" or points.empty:
+    if view.mode == "sitzung" or points.empty or not login.current().may("punkte"):
         return None
     return planner_points(source_key, (view.categories, view.start, view.end, view.area), points, analysis)
 

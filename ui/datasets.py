@@ -9,8 +9,7 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.filenames import safe_name
 from geo.incidents import DEMO_LABEL
-from geo.store import IncidentStore
-from ui.data import stored_datasets
+from ui.data import store, stored_datasets
 from ui.i18n import _, error, plain
 from ui.state import ALL, DEMO, PKS
 
@@ -37,7 +36,7 @@ def import_file() -> None:
     if upload is not None and st.button(_("Importieren"), type="primary"):
         try:
             bar = st.progress(0.0, text=_("Importiere {file} …").format(file=plain(upload.name)))
-            report = IncidentStore().import_file(
+            report = store().import_file(
                 upload, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
             st.session_state.last_report = report
             st.session_state.pending_daten = report.dataset
@@ -65,7 +64,7 @@ def delete() -> None:
     label = _("Datensatz „{name}“ löschen").format(name=plain(chosen))
     if chosen not in (ALL, DEMO, PKS) and st.button(label):
         try:
-            IncidentStore().delete(chosen)
+            store().delete(chosen)
         except AtlasError as err:  # a read-only or full store: say so, nothing is deleted
             error(err)
             return

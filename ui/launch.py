@@ -8,9 +8,11 @@ the packages in a checkout and in the wheel (which ships it as a top-level modul
 app publishes for the map (:func:`ui.data.static_files`) land in the ``static/`` folder Streamlit
 serves next to the script.
 
-Only this machine reaches the app unless ``--address`` or ``ATLAS_ADDRESS`` says otherwise; the
-container sets ``ATLAS_ADDRESS=0.0.0.0`` inside and compose.yaml publishes the port on the host's
-127.0.0.1 only.
+Only this machine reaches the app unless ``--address`` or ``ATLAS_ADDRESS`` says otherwise, and any
+other address needs the login configured (an ``[auth]`` section in a ``secrets.toml`` Streamlit reads:
+:func:`secret_files`); without it the command refuses to start (exit 2, :data:`LOGIN_NEEDED`), and
+``app.py`` refuses in the same words when started otherwise (``streamlit run``, ``make run``). The
+container sets ``ATLAS_ADDRESS=0.0.0.0`` inside, so it needs the login too.
 """
 
 from __future__ import annotations
@@ -33,7 +35,20 @@ _CHECKOUT_CONFIG = APP.parent / ".streamlit" / "config.toml"
 _WHEEL_CONFIG = Path(__file__).with_name("streamlit_config") / "config.toml"
 #: Streamlit's settings: the checkout's .streamlit/config.toml, or the wheel's copy of it.
 CONFIG = _CHECKOUT_CONFIG if _CHECKOUT_CONFIG.is_file() else _WHEEL_CONFIG
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: The addresses only this machine reaches: no login needed there.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+#: What Streamlit's ``st.login`` needs in ``[auth]`` (one unnamed provider: README).
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+#: Why the app does not start on another address without login, and what to do (launcher and app).
+LOGIN_NEEDED = ("Die App soll an {address} lauschen und wäre damit für andere im Netz erreichbar, aber es "
+                "ist keine Anmeldung eingerichtet: jeder, der sie erreicht, könnte Daten sehen, importieren "
+                "und löschen. Anmeldung einrichten: in .streamlit/secrets.toml einen Abschnitt [auth] mit "
+                "redirect_uri, cookie_secret, client_id, client_secret und server_metadata_url des "
+                "Identitätsanbieters eintragen (README, Abschnitt „Betrieb für mehrere Kommunen“). Nur für "
+                "diesen Rechner geht es ohne Anmeldung: Adresse 127.0.0.1.")
+#: [auth] is there, but st.login could not work with it.
+AUTH_INCOMPLETE = ("Die Anmeldung ist unvollständig eingerichtet: in [auth] von secrets.toml fehlt: {keys} "
+                   "(README, Abschnitt „Betrieb für mehrere Kommunen“).")
 
 _EPILOG = """Umgebungsvariablen:
   ATLAS_ADDRESS   Adresse wie --address
@@ -41,6 +56,9 @@ _EPILOG = """Umgebungsvariablen:
   ATLAS_DATA_DIR  Datenspeicher (importierte Vorfälle, OSM-Daten; Standard: ./store)
   ATLAS_BASEMAP   Hintergrundkarte (basemapde, basemapde-farbe, osm, keine, lokal)
   ATLAS_TILES     lokale Kacheln für ATLAS_BASEMAP=lokal (Ordner, .mbtiles oder .pmtiles)
+
+Eine andere Adresse als 127.0.0.1 braucht die Anmeldung: [auth] in .streamlit/secrets.toml
+(README, Abschnitt „Betrieb für mehrere Kommunen“).
 
 Befehle für Daten und Auswertungen: python -m geo --help"""
 
@@ -82,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Version zeigen und beenden")
     parser.add_argument("--address", metavar="ADRESSE",
                         help="Adresse, an der die App lauscht (Standard: $ATLAS_ADDRESS oder "
-                             f"{defaults['server.address']}). Mit 0.0.0.0 erreicht sie jeder im Netz, "
-                             "ohne Anmeldung.")
+                             f"{defaults['server.address']}). Jede andere als 127.0.0.1, localhost "
+                             "oder ::1 braucht die Anmeldung ([auth] in secrets.toml).")
     parser.add_argument("--port", metavar="PORT",
                         help=f"Port (Standard: $ATLAS_PORT oder {defaults['server.port']})")
     return parser
@@ -122,16 +140,66 @@ def streamlit_command(argv: Sequence[str] | None = None, env: Mapping[str, str] 
             *(part for key, value in options.items() for part in (f"--{key}", value))]
 
 
+def secret_files(env: Mapping[str, str] | None = None, *, cwd: Path | None = None,
+                 home: Path | None = None) -> list[Path]:
+    """The ``secrets.toml`` files Streamlit reads for the app: ``STREAMLIT_SECRETS_FILES`` (paths
+    separated by white space, as Streamlit's command line takes them), else its defaults: the user's
+    ``~/.streamlit/``, the working directory's ``.streamlit/`` and the one beside ``app.py``."""
+    env = os.environ if env is None else env
+    if env.get("STREAMLIT_SECRETS_FILES", "").strip():
+        return [Path(part) for part in env["STREAMLIT_SECRETS_FILES"].split()]
+    places = [home or Path.home(), cwd or Path.cwd(), APP.parent]
+    return list(dict.fromkeys(place / ".streamlit" / "secrets.toml" for place in places))
+
+
+def auth_section(files: Sequence[Path]) -> dict | None:
+    """The ``[auth]`` section of the first of `files` that has one (None: no login configured; a
+    file that is missing or no TOML gives none, as in Streamlit, which then reports it itself)."""
+    for path in files:
+        try:
+            with path.open("rb") as file:
+                found = tomllib.load(file).get("auth")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(found, dict) and found:
+            return found
+    return None
+
+
+def missing_auth_keys(auth: Mapping) -> list[str]:
+    """What ``st.login`` needs and `auth` (the ``[auth]`` section) lacks or leaves empty."""
+    return [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether only this machine reaches `address` (no address: Streamlit listens on all of them)."""
+    return (address or "").strip().lower().strip("[]") in LOOPBACK
+
+
+def check_login(address: str, files: Sequence[Path]) -> None:
+    """Refuse an `address` others reach unless `files` configure the login (see module doc).
+
+    Raises
+    ------
+    LaunchError
+        With :data:`LOGIN_NEEDED` or :data:`AUTH_INCOMPLETE`.
+    """
+    if is_loopback(address):
+        return
+    auth = auth_section(files)
+    if auth is None:
+        raise LaunchError(LOGIN_NEEDED.format(address=address))
+    if missing := missing_auth_keys(auth):
+        raise LaunchError(AUTH_INCOMPLETE.format(keys=", ".join(missing)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = streamlit_command(argv)
+        check_login(command[command.index("--server.address") + 1], secret_files())
     except LaunchError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         return 2
-    address = command[command.index("--server.address") + 1]
-    if address not in _LOOPBACK:
-        print(f"Hinweis: Die App lauscht an {address}: wer diese Adresse erreicht, kann Daten importieren "
-              "und löschen (es gibt noch keine Anmeldung).", file=sys.stderr)
     with contextlib.suppress(OSError):  # the app fills it on its first view; Streamlit warns if missing
         (APP.parent / "static").mkdir(exist_ok=True)
     if os.name == "posix":  # Streamlit takes the process over: signals (docker stop) reach it directly

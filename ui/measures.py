@@ -33,7 +33,7 @@ from geo.measures import (
 )
 from geo.measures.model import parse_cost
 from geo.measures.summary import hotspot_choices, measures_table, place_text
-from ui import data, drawing, measure_effect
+from ui import data, drawing, login, measure_effect
 from ui.i18n import _, error, lang, plain
 from ui.state import PENDING_MEASURE
 
@@ -106,7 +106,12 @@ def listing(view) -> None:
 
 
 def who() -> str:
-    """The "Bearbeitet von" field: filled with the name given before in this session."""
+    """The "Bearbeitet von" field: filled with the name given before in this session; with login,
+    the logged-in name, fixed."""
+    if login.configured():
+        name = st.session_state[WHO] = login.current().name
+        st.text_input(_("Bearbeitet von"), value=name, disabled=True, key="w_wer_angemeldet")
+        return name
     name = st.text_input(_("Bearbeitet von"), value=st.session_state.get(WHO, ""), key="w_wer",
                          placeholder=_("Name oder Kürzel"), max_chars=100)
     if name.strip():

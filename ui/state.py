@@ -12,6 +12,7 @@ import streamlit as st
 from geo import view as views
 from geo.store import default_directory
 from layers import basemaps
+from ui import login
 from ui.i18n import lang
 
 DEMO = "demo"  # data set choice: the demo data even when data has been imported
@@ -50,7 +51,8 @@ def init_widgets() -> list[str]:
         "w_methode": view.method, "w_ebene": view.level, "w_zelle": view.cell_m,
         "w_bandbreite_art": "fest" if view.bandwidth_m else view.bandwidth_rule,
         "w_bandbreite": view.bandwidth_m or FIXED_BANDWIDTH_M, "w_radius": view.radius, "w_k": view.min_count,
-        "w_modus": view.mode, "w_daten": view.dataset or ALL, "w_titel": view.title,
+        "w_modus": "sitzung" if login.held() else view.mode,  # Rat: the shared screen, whatever the URL says
+        "w_daten": view.dataset or ALL, "w_titel": view.title,
         "w_ebenen": list(view.overlays), "w_sprache": language, "w_teilung": view.split,
         "w_schritt": view.step, "w_inferenz": view.inference, "w_karte": karte,
         "w_pick": "gesamt" if view.start is None and view.end is None else "eigen",
@@ -60,7 +62,8 @@ def init_widgets() -> list[str]:
 
 
 def council() -> bool:
-    """Whether this run shows the shared screen of a prevention council."""
+    """Whether this run shows the shared screen of a prevention council (always for a role held
+    there, Rat: :func:`init_widgets` sets it whatever the URL says)."""
     return st.session_state.w_modus == "sitzung"
 
 
