@@ -199,7 +199,7 @@ def test_postgis_store_from_the_wheel_migrates_imports_and_reads_back(installed,
     and an import goes into PostGIS for the Mandant of ATLAS_MANDANT."""
     pg = {"ATLAS_DATABASE_URL": empty_postgis_url, "ATLAS_MANDANT": "14522180"}
     migrated = installed.run(sys.executable, "-m", "geo", "speicher", "migrieren", extra_env=pg)
-    assert migrated.returncode == 0 and "Schema leer → 0002" in migrated.stdout, migrated.stderr
+    assert migrated.returncode == 0 and "Schema leer → 0003" in migrated.stdout, migrated.stderr
     source = ROOT / "tests" / "data" / "ordnungsamt_utf8_bom.csv"
     imported = installed.run(sys.executable, "-m", "geo", "import", str(source), extra_env=pg)
     assert imported.returncode == 0, imported.stderr

@@ -114,7 +114,7 @@ def test_postgis_backup_by_the_cli_restores_rows_points_measures_log_and_mandant
     [dump] = (store_dir / "sicherungen").iterdir()  # no half-written file left beside it
     assert re.fullmatch(r"sicherung-\d{8}T\d{6}Z\.dump", dump.name) and dump.stat().st_mode & 0o077 == 0
     assert f"erstellt und geprüft: {dump}" in made.out
-    assert "Schema 0002, 4 Datensätze, 2 Maßnahmen, Mandanten: 14522180, 14612000" in made.out
+    assert "Schema 0003, 4 Datensätze, 2 Maßnahmen, Mandanten: 14522180, 14612000" in made.out
     assert PASSWORD not in made.out + made.err
 
     change_everything(url, tmp_path)
@@ -266,7 +266,7 @@ def test_postgis_dump_info_counts_current_measures_not_versions(two_mandanten, t
     register = MeasureRegister(PostgisStore(url, principal=B), clock=Clock())
     register.remove(register.current()[0].id, "bert")
     info = pgbackup.create_dump(url, tmp_path, target=tmp_path / "stand.dump")
-    assert dataclasses.astuple(info)[3:] == ("0002", 4, 1, (FREIBERG, DRESDEN))
+    assert dataclasses.astuple(info)[3:] == ("0003", 4, 1, (FREIBERG, DRESDEN))
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9])

@@ -29,9 +29,9 @@ def old_installation(url: str) -> None:
 
 def test_postgis_a_new_database_gets_the_newest_schema_by_migration(empty_postgis_url):
     assert schema.current(empty_postgis_url) is None
-    with pytest.raises(schema.SchemaError, match="Schemaversion keine, dieses Programm braucht 0002"):
+    with pytest.raises(schema.SchemaError, match="Schemaversion keine, dieses Programm braucht 0003"):
         PostgisStore(empty_postgis_url, principal=Principal("p", "planung", FREIBERG)).datasets()
-    assert schema.upgrade(empty_postgis_url) == schema.newest() == "0002"
+    assert schema.upgrade(empty_postgis_url) == schema.newest() == "0003"
     store = PostgisStore(empty_postgis_url, principal=Principal("p", "planung", FREIBERG))
     assert store.import_file(DATA / "ordnungsamt_utf8_bom.csv", now=NOW).stored
     with psycopg.connect(empty_postgis_url) as conn:
@@ -40,8 +40,8 @@ def test_postgis_a_new_database_gets_the_newest_schema_by_migration(empty_postgi
         secured = conn.execute("SELECT bool_and(relrowsecurity AND relforcerowsecurity) FROM pg_class WHERE "
                                "relname IN ('datasets', 'incidents', 'aggregates', 'measures', "
                                "'measure_versions', 'audit_log')").fetchone()[0]
-    assert {"incidents_geom", "incidents_category_t", "incidents_ags",
-            "incidents_mandant_category_t"} <= indexes
+    assert {"incidents_geom", "incidents_category_t_cover", "incidents_ags", "incidents_dataset"} <= indexes
+    assert not {"incidents_category_t", "incidents_mandant_category_t"} & indexes  # replaced by 0003
     assert secured
 
 
@@ -50,7 +50,7 @@ def test_postgis_an_existing_database_is_upgraded_with_its_data_kept_and_owned(e
     with pytest.raises(schema.SchemaError, match=r"schon Daten ohne Mandanten.*--mandant"):
         schema.upgrade(empty_postgis_url)
     assert schema.current(empty_postgis_url) == "0001"  # the refused upgrade changed nothing
-    assert schema.upgrade(empty_postgis_url, mandant=FREIBERG) == "0002"
+    assert schema.upgrade(empty_postgis_url, mandant=FREIBERG) == "0003"
     freiberg = PostgisStore(empty_postgis_url, principal=Principal("p", "planung", FREIBERG))
     table = freiberg.point_table()
     assert table[["x", "y", "category", "dataset"]].values.tolist() == [
@@ -68,7 +68,7 @@ def test_postgis_the_cli_migrates_and_prints_the_log(empty_postgis_url, monkeypa
     assert main(["speicher", "migrieren", "--mandant", "Freiberg"]) == 2
     assert "Mandant 'Freiberg' ist kein sächsischer" in capsys.readouterr().err
     assert main(["speicher", "migrieren", "--mandant", FREIBERG]) == 0
-    assert "Schema 0001 → 0002" in capsys.readouterr().out
+    assert "Schema 0001 → 0003" in capsys.readouterr().out
     monkeypatch.setenv("ATLAS_MANDANT", FREIBERG)
     assert main(["import", str(DATA / "ordnungsamt_utf8_bom.csv")]) == 0
     capsys.readouterr()
