@@ -290,3 +290,17 @@ def test_launcher_reads_the_secrets_files_streamlit_reads(tmp_path):
         launch.APP.parent / ".streamlit" / "secrets.toml"]
     assert launch.secret_files({"STREAMLIT_SECRETS_FILES": "/a/s.toml  /b/t.toml"}, cwd=cwd, home=home) == [
         launch.Path("/a/s.toml"), launch.Path("/b/t.toml")]
+
+
+def test_a_deletion_in_the_app_is_in_the_protocol_with_the_logged_in_name(login_app, tmp_path):
+    IncidentStore(tmp_path / "store").import_file(DATA / "polizei_export_cp1252.csv")
+    login_app.user = dict(PLANUNG)
+    login_app.run()
+    login_app.selectbox(key="w_daten").select("polizei_export_cp1252").run()
+    (delete,) = [b for b in login_app.button if plain(b.label) == "Datensatz „polizei_export_cp1252“ löschen"]
+    delete.click().run()
+    assert not login_app.exception and not login_app.error
+    (log,) = [d.value for d in login_app.dataframe]
+    assert log[["wer", "aktion"]].values.tolist() == [["planung@freiberg.de", "loeschen"],
+                                                      ["lokal", "import"]]  # newest first
+    assert log["was"].iloc[0] == "Datensatz 'polizei_export_cp1252'"

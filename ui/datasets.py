@@ -1,4 +1,5 @@
-"""The sidebar's data part: choose a data set, import a file, read its report, delete a data set."""
+"""The sidebar's data part: choose a data set, import a file, read its report, delete a data set,
+read the protocol of changes."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def choose() -> None:
     st.selectbox(_("Datensatz"), options, format_func=lambda o: labels.get(o, o), key="w_daten")
     import_file()
     delete()
+    audit_log()
 
 
 def import_file() -> None:
@@ -70,3 +72,16 @@ def delete() -> None:
             return
         st.session_state.pop("last_report", None)
         st.rerun()
+
+
+def audit_log() -> None:
+    """Who imported, deleted, shared or changed a measure, and when: the store's protocol."""
+    with st.expander(_("Protokoll (Importe, Löschungen, Maßnahmen)")):
+        log = store().audit_log(newest=200)
+        if log.empty:
+            st.caption(_("Noch keine Einträge."))
+            return
+        st.dataframe(log, hide_index=True, column_config={
+            "zeit": _("Zeit (UTC)"), "wer": _("Wer"), "mandant": _("Mandant"), "aktion": _("Aktion"),
+            "was": _("Was")})
+        st.caption(_("Die letzten 200 Einträge, neueste zuerst; alle: python -m geo speicher protokoll"))

@@ -164,12 +164,14 @@ class Store:
         conn.execute("INSERT INTO audit_log (at, who, action, what) VALUES (?, ?, ?, ?)",
                      (_now_utc(), self.principal.name, action, what))
 
-    def audit_log(self) -> pd.DataFrame:
-        """Imports, deletions and measure changes, oldest first: ``zeit`` (UTC ISO), ``wer``,
-        ``mandant``, ``aktion``, ``was``."""
+    def audit_log(self, *, newest: int | None = None) -> pd.DataFrame:
+        """Imports, deletions, shares and measure changes, oldest first: ``zeit`` (UTC ISO),
+        ``wer``, ``mandant``, ``aktion``, ``was``; with `newest` only the last that many lines,
+        newest first (for a screen)."""
+        order = f"{self._ROW_ORDER} DESC LIMIT {int(newest)}" if newest is not None else self._ROW_ORDER
         with self._connect() as conn:
             rows = [] if conn is None else conn.execute(
-                f"SELECT at, who, mandant, action, what FROM audit_log ORDER BY {self._ROW_ORDER}").fetchall()
+                f"SELECT at, who, mandant, action, what FROM audit_log ORDER BY {order}").fetchall()
         return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
     # --- listing and deleting ---------------------------------------------------------------

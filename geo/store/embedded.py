@@ -119,11 +119,11 @@ class IncidentStore(Store):
         return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'measure_versions'"
                             ).fetchone() is not None
 
-    def audit_log(self) -> pd.DataFrame:
+    def audit_log(self, *, newest: int | None = None) -> pd.DataFrame:
         with self._connect() as conn:
             if conn is not None and conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'"
                                                  ).fetchone() is None:
                 return pd.DataFrame(columns=AUDIT_COLUMNS)  # a store from before the audit log
-        return super().audit_log()
+        return super().audit_log(newest=newest)
 
     audit_log.__doc__ = Store.audit_log.__doc__
