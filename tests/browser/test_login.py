@@ -94,8 +94,14 @@ def provider(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def council_app(provider, tmp_path_factory):
-    """For the visitor and the council member: nothing is imported (the demo data)."""
-    with app_with_login(tmp_path_factory.mktemp("anmeldung_rat"), provider, "anmeldung_rat") as url:
+    """For the visitor and the council member: a store with 3,000 imported incidents, whose figures
+    the council's map shows (computed from points the council member never gets)."""
+    from geo.incidents.demo import demo_csv
+    from geo.store import IncidentStore
+
+    folder = tmp_path_factory.mktemp("anmeldung_rat")
+    IncidentStore(folder / "store").import_file(demo_csv(folder / "meldungen.csv", n=3_000, seed=5))
+    with app_with_login(folder, provider, "anmeldung_rat") as url:
         yield url
 
 
@@ -149,6 +155,7 @@ def test_a_council_member_logs_in_sees_the_council_view_only_and_logs_out(counci
     assert "modus=planung" not in page.url
     title = page.locator("h1.atlas-title").inner_text()
     assert title.startswith("Freiberg · Graffiti · ") and "Kerndichte (KDE)" in title
+    assert "Quelle: alle importierten Datensätze" in title  # the store's data (a demo file), not built-in
     assert buttons(page) == ["Abmelden"]  # no "Sitzungsmodus beenden"
     assert not page.locator('section[data-testid="stSidebar"]').is_visible()
     for control in ('[data-testid="stFileUploader"]', '[data-testid="stSelectbox"]',
