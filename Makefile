@@ -52,7 +52,7 @@ test: $(VENV)/.dev-deps chromium postgres lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev-deps postgres
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

@@ -18,19 +18,15 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _proc import peak_rss_mb  # noqa: E402
+
 from layers import boundaries as boundary_layers  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_PREFIXES, MAP_IFRAME, running_app  # noqa: E402
 
 
-def peak_rss_mb(proc: psutil.Process) -> float:
+def tree_peak_rss_mb(proc: psutil.Process) -> float:
     """Peak resident memory (VmHWM) of the process and its children, in MB."""
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with open(f"/proc/{p.pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-    return total / 1024
+    return sum(peak_rss_mb(p.pid) for p in [proc, *proc.children(recursive=True)])
 
 
 def main() -> None:
@@ -64,7 +60,7 @@ def main() -> None:
                 state="attached", timeout=120_000)
             warm_reload = time.perf_counter() - t2
             browser.close()
-        peak = peak_rss_mb(psutil.Process(proc.pid))
+        peak = tree_peak_rss_mb(psutil.Process(proc.pid))
     result = {
         "boundary_payload_bytes": payload,
         "server_ready_s": round(server_ready, 2),

@@ -34,14 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 N = 1_000_000
 CELL = 250.0
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _proc import peak_rss_mb  # noqa: E402
 
 
 def ours(x: np.ndarray, y: np.ndarray, area: str) -> tuple[dict, np.ndarray]:

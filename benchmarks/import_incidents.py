@@ -31,14 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def vm_hwm_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _proc import peak_rss_mb as vm_hwm_mb  # noqa: E402
 
 
 def measure(path: Path) -> dict:

@@ -47,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAXONY = {"mb": 280.0, "nodes": 30_000_000, "ways": 5_000_000, "relations": 100_000, "kept": 600_000}
 INDEX_BYTES_PER_NODE = 16  # libosmium sparse_file_array: id + location
+from _proc import peak_rss_mb as vm_hwm_mb  # noqa: E402
 
 
 def _status_mb(*fields: str) -> dict[str, float]:
@@ -73,13 +74,6 @@ class RssSampler(threading.Thread):
             self.anon_mb = max(self.anon_mb, now.get("RssAnon", 0.0))
             self.file_mb = max(self.file_mb, now.get("RssFile", 0.0))
 
-
-def vm_hwm_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class _Ids:

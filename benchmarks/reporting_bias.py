@@ -28,14 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 N = 1_000_000
-
-
-def vm(key: str) -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(key):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _proc import status_mb  # noqa: E402
 
 
 def reset_peak() -> None:
@@ -73,11 +66,11 @@ def main() -> None:
 
     duplicates(x[:1000], y[:1000], t[:1000], c[:1000])  # imports and first calls out of the timing
     reset_peak()
-    base = vm("VmRSS:")
+    base = status_mb("VmRSS:")
     start = time.perf_counter()
     dup = duplicates(x, y, t, c)
     ours_s = time.perf_counter() - start
-    peak_mb = vm("VmHWM:") - base
+    peak_mb = status_mb("VmHWM:") - base
 
     seconds = t.astype(np.int64)
     floats = rng.random(N)
@@ -107,11 +100,11 @@ def main() -> None:
     td = np.datetime64("2024-01-01T00:00:00") + np.sort(rng.integers(0, 365 * 86400, m)).astype(
         "timedelta64[s]")
     reset_peak()
-    base = vm("VmRSS:")
+    base = status_mb("VmRSS:")
     start = time.perf_counter()
     dense = duplicates(xd, yd, td, np.full(m, "graffiti", dtype=object))
     dense_s = time.perf_counter() - start
-    dense_mb = vm("VmHWM:") - base
+    dense_mb = status_mb("VmHWM:") - base
     print(f"100,000 reports at one spot: {int(dense.sum()):,} duplicates in {dense_s:.2f} s "
           f"(peak +{dense_mb:.0f} MB)")
     print(json.dumps({"n": N, "duplicates": int(dup.sum()), "ours_s": round(ours_s, 2),

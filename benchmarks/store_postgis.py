@@ -106,14 +106,7 @@ YEAR = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
 CATEGORY = "graffiti"
 MANDANT = "14522180"  # Freiberg, in Mittelsachsen
 BLOCK = 1_000_000  # points generated at a time (memory)
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _proc import peak_rss_mb  # noqa: E402
 
 
 # --- 1. synthetic incidents ------------------------------------------------------------------
