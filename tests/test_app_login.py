@@ -304,3 +304,28 @@ def test_a_deletion_in_the_app_is_in_the_protocol_with_the_logged_in_name(login_
     assert log[["wer", "aktion"]].values.tolist() == [["planung@freiberg.de", "loeschen"],
                                                       ["lokal", "import"]]  # newest first
     assert log["was"].iloc[0] == "Datensatz 'polizei_export_cp1252'"
+
+
+def test_postgis_the_app_shows_each_mandant_its_own_data_sets_only(login_app, postgis_url, monkeypatch):
+    """One server, two municipalities: the same app on PostGIS, logged in for Freiberg and for
+    Dresden, lists only that Mandant's own data set and maps it."""
+    from geo.store.postgis import PostgisStore
+
+    dresden = {**PLANUNG, "email": "planung@dresden.de", "atlas_mandant": "14612000"}
+    PostgisStore(postgis_url, principal=Principal("a", "planung", "14522180")).import_file(
+        DATA / "polizei_export_cp1252.csv", name="Freiberger Meldungen")
+    PostgisStore(postgis_url, principal=Principal("b", "planung", "14612000")).import_file(
+        DATA / "ordnungsamt_utf8_bom.csv", name="Dresdner Meldungen")
+    monkeypatch.setenv("ATLAS_DATABASE_URL", postgis_url)
+    seen = {}
+    for user in (PLANUNG, dresden, PLANUNG):
+        at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+        at.secrets["auth"] = dict(AUTH)
+        at.user = dict(user)
+        at.run()
+        assert not at.exception and not at.error
+        options = at.selectbox(key="w_daten").options
+        seen.setdefault(user["email"], []).append(options[3:])  # after the three built-in choices
+        assert has_map(at)
+    assert seen["planung@freiberg.de"] == [["Freiberger Meldungen"]] * 2
+    assert seen["planung@dresden.de"] == [["Dresdner Meldungen"]]
