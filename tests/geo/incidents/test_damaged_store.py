@@ -6,7 +6,7 @@ import pytest
 
 from geo.__main__ import main
 from geo.incidents.demo import demo_csv
-from geo.store import DB_NAME, IncidentStore, StoreDamagedError
+from geo.store import DB_NAME, SCHEMA_VERSION, IncidentStore, StoreDamagedError
 
 
 @pytest.fixture(scope="module")
@@ -76,4 +76,5 @@ def test_a_store_of_schema_version_1_is_read_and_upgraded_on_the_next_import(hea
     assert len(store.points()) == before + 100
     with sqlite3.connect(tmp_path / DB_NAME) as conn:
         assert conn.execute("SELECT count(*) FROM point_chunks WHERE crc IS NULL").fetchone()[0] >= 1
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            SCHEMA_VERSION)

@@ -160,8 +160,8 @@ _CHILD = textwrap.dedent("""
 
     original = store_module.IncidentStore._write_points
 
-    def write_then_hang(self, conn, dataset, points):
-        original(self, conn, dataset, points)  # all points are in the open transaction now
+    def write_then_hang(self, conn, key, dataset, points):
+        original(self, conn, key, dataset, points)  # all points are in the open transaction now
         Path(sys.argv[3]).write_text("mitten im Import")
         time.sleep(120)
 
