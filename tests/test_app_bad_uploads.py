@@ -102,3 +102,16 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(app, tmp_path, 
 def test_streamlits_upload_limit_is_the_atlas_limit():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+
+
+def test_the_uploader_names_the_limit_it_enforces(app):
+    from streamlit import config
+
+    old = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", MAX_FILE_MB)  # as .streamlit/config.toml sets it for the app
+    try:
+        app.run()
+    finally:
+        config.set_option("server.maxUploadSize", old)
+    shown = " ".join(h.proto.body for h in app.get("html"))
+    assert f"bis {MAX_FILE_MB} MB je Datei" in shown and "200 MB" not in shown

@@ -27,7 +27,9 @@ CELL_SIZES_M = [100, 150, 200, 250, 300, 400, 500, 750, 1000]
 
 
 def style() -> None:
-    st.html(UPLOADER_CSS.format(button=_("Datei wählen"), limit=_("bis 200 MB je Datei")))
+    # the limit the uploader enforces (.streamlit/config.toml, = geo.files.MAX_FILE_MB)
+    limit = _("bis {mb} MB je Datei").format(mb=st.get_option("server.maxUploadSize"))
+    st.html(UPLOADER_CSS.format(button=_("Datei wählen"), limit=limit))
 
 
 def language() -> None:
