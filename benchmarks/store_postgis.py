@@ -68,6 +68,21 @@ query                                         rows     embedded med / min   Post
 (c) points, Mittelsachsen, graffiti 2023       51,235  1.800 / 1.007 s      2.477 / 1.986 s      ×0.73
 ============================================  =======  ===================  ===================  =======
 
+Schema 0003 as migrated (the covering index, GiST kept), run 2026-12-02 13:11 UTC, load average
+about 1: load embedded 4.0 s, PostGIS 298.4 s + 0.7 s (indexes 2,273 MB): ×75. Peak RSS 1,127 MB.
+
+============================================  =======  ===================  ===================  =======
+query                                         rows     embedded med / min   PostGIS med / min    emb./PG
+============================================  =======  ===================  ===================  =======
+(a) Gemeinde counts, graffiti 2023                418  1.217 / 0.782 s      0.218 / 0.162 s      ×5.57
+(b) 250 m grid, Mittelsachsen, graffiti 2023   22,843  0.940 / 0.887 s      0.302 / 0.297 s      ×3.11
+(b) 250 m grid, Dresden, graffiti 2023          5,470  1.609 / 1.132 s      0.260 / 0.224 s      ×6.19
+(c) points, Mittelsachsen, graffiti 2023       51,235  2.229 / 1.810 s      1.911 / 1.692 s      ×1.17
+============================================  =======  ===================  ===================  =======
+
+Both counts are parallel index-only scans of ``incidents_category_t_cover`` with no heap fetch
+(13 k buffers); the GiST index costs load time and space and serves no query yet.
+
 The embedded store decodes all of its points for every count (SHA-256 over the 290 MB of blobs,
 then numpy filters), so its time grows with the store, not with the selection. (c) fetches the
 700 k graffiti points of 2023 from both stores, as ``point_table`` has no area filter.
