@@ -105,7 +105,7 @@ def test_a_measure_drawn_on_the_map_is_stored_and_shown_on_the_council_screen(me
         outline = frame.locator(f'path[stroke="{STATUS_COLOURS["umgesetzt"]}"]')
         outline.wait_for(state="attached", timeout=30_000)
         assert re.search(r"[?&]massnahme=1(&|$)", page.url)
-        table = page.locator('[data-testid="stDataFrame"]').first
+        table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
         table.wait_for(timeout=30_000)  # the register's list, with the new measure
         page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
         page.mouse.move(100, 500)

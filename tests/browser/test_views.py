@@ -106,7 +106,7 @@ def test_planner_imports_a_file_chooses_gi_and_clicks_a_gemeinde(app_url, offlin
     page.mouse.click(x, y)
     heading = page.get_by_text("Dresden (Dresden, Stadt) · 563.311 Einwohner")
     heading.wait_for(timeout=60_000)
-    table = page.locator('[data-testid="stDataFrame"]').first
+    table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
     table.wait_for()
     assert page.get_by_text("Vorhersagegüte", exact=True).is_visible()
     offline_page.screenshot("planer_dresden_gi.png")
