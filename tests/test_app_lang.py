@@ -97,8 +97,9 @@ def test_overlay_panels_in_english_with_translated_classes_and_caveats(app):
         app.query_params[key] = value
     app.run()
     assert not app.exception
-    assert {e.label for e in app.expander} == {
-        "Parameters", "ASSKomm network: key figures", "Fear and incidents", "Protocol (imports, deletions, measures)"}
+    assert {e.label for e in app.expander} == {"Parameters", "ASSKomm network: key figures",
+                                               "Fear and incidents",
+                                               "Protocol (imports, deletions, measures)"}
     assert app.info[0].value.startswith("The list of ASSKomm municipalities is incomplete")
     assert any(c.startswith("Demo data (synthetic) Fear and incidents: ") and "unremarkable: " in c
                for c in captions(app))
