@@ -11,7 +11,6 @@ changed.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from geo.cli.options import add_store
@@ -22,8 +21,6 @@ from geo.store import default_directory, pgbackup
 from geo.store.backup import FOLDER, BackupInfo, create_backup, list_backups
 from geo.store.postgis import describe
 from geo.store.restore import restore_backup
-
-DATABASE_URL = "ATLAS_DATABASE_URL"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _database_url() -> str:
-    return os.environ.get(DATABASE_URL, "").strip()
+    from geo.store.postgis import database_url
+
+    return database_url()
 
 
 def _check_suffix(path: Path, url: str) -> None:

@@ -15,7 +15,6 @@ new, empty store. Nothing is deleted: the old file can be sent for recovery or p
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from geo.cli.options import add_store
@@ -58,7 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _database_url() -> str:
-    url = os.environ.get("ATLAS_DATABASE_URL", "").strip()
+    from geo.store.postgis import database_url
+
+    url = database_url()
     if not url:
         raise AtlasError("ATLAS_DATABASE_URL ist nicht gesetzt: dieser Befehl gilt nur für "
                          "PostgreSQL/PostGIS.")

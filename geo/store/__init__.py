@@ -5,7 +5,6 @@ file per installation) or PostGIS for many municipalities (:mod:`geo.store.postg
 codec (:mod:`geo.store.chunks`), setting a damaged file aside (:mod:`geo.store.aside`), the
 PostGIS schema (:mod:`geo.store.schema`) and what can go wrong (:mod:`geo.store.errors`)."""
 
-import os
 from pathlib import Path
 
 from geo.store.access import LOCAL, AccessDeniedError, Principal
@@ -44,10 +43,11 @@ def connect(directory: str | Path | None = None, *, principal: Principal | None 
     Without `principal`: :data:`LOCAL` for the embedded store; for PostGIS the command line's
     operator (:func:`geo.store.access.operator`: admin, Mandant from ``ATLAS_MANDANT``).
     """
-    url = os.environ.get("ATLAS_DATABASE_URL", "").strip()
+    from geo.store.postgis import PostgisStore, database_url
+
+    url = database_url()
     if url:
         from geo.store.access import operator
-        from geo.store.postgis import PostgisStore
 
         return PostgisStore(url, principal=principal or operator())
     return IncidentStore(directory, principal=principal or LOCAL)

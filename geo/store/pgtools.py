@@ -13,7 +13,7 @@ from pathlib import Path
 
 from geo.lang import phrase
 from geo.store.backup import BackupError
-from geo.store.postgis import DatabaseUnavailableError, describe
+from geo.store.postgis import open_connection
 
 TOOLS = ("pg_dump", "pg_restore", "psql")
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
@@ -71,14 +71,8 @@ def tools_for(url: str, names: tuple[str, ...] = TOOLS) -> dict[str, Path]:
 
 # --- connections --------------------------------------------------------------------------------
 def connect(url: str):
-    import psycopg
-
-    try:
-        return psycopg.connect(url, connect_timeout=10, autocommit=True)
-    except psycopg.OperationalError as err:
-        raise DatabaseUnavailableError(phrase(
-            "Die Datenbank {db} ist nicht erreichbar: {reason}", db=describe(url),
-            reason=str(err).strip().splitlines()[-1])) from err
+    """An autocommit connection for the tools' checks (:func:`geo.store.postgis.open_connection`)."""
+    return open_connection(url, autocommit=True)
 
 
 def libpq(url: str) -> tuple[str, dict[str, str]]:

@@ -29,6 +29,7 @@ from geo.boundaries import merged_gemeinden
 from geo.crs import METRIC_CRS, require_crs
 from geo.errors import AtlasError
 from geo.incidents import CATEGORIES
+from geo.lang import phrase
 from geo.period import epoch_seconds
 from geo.store.access import LOCAL, AccessDeniedError, Principal
 from geo.store.base import Store
@@ -42,6 +43,23 @@ COPY_ROWS = 500_000
 
 class DatabaseUnavailableError(AtlasError, ConnectionError):
     """The PostgreSQL server cannot be reached or refused the login (German message, no password)."""
+
+
+def database_url() -> str:
+    """``$ATLAS_DATABASE_URL`` without surrounding blanks: "" means the embedded store."""
+    return os.environ.get(URL_VARIABLE, "").strip()
+
+
+def open_connection(url: str, *, autocommit: bool = False):
+    """A psycopg connection to `url`; a server that cannot be reached is a German
+    :class:`DatabaseUnavailableError` naming the database without its password."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, connect_timeout=10, autocommit=autocommit)
+    except psycopg.OperationalError as err:
+        raise DatabaseUnavailableError(phrase("Die Datenbank {db} ist nicht erreichbar: {reason}",
+                                              db=describe(url), reason=_last_line(err))) from err
 
 
 def describe(url: str) -> str:
@@ -83,7 +101,7 @@ class PostgisStore(Store):
     _OWN = " AND mandant = current_setting('atlas.mandant', true)"
 
     def __init__(self, url: str | None = None, *, principal: Principal = LOCAL) -> None:
-        self.url = url or os.environ.get(URL_VARIABLE, "")
+        self.url = url or database_url()
         if not self.url:
             raise DatabaseUnavailableError(f"{URL_VARIABLE} ist nicht gesetzt.")
         self.principal = principal
@@ -95,12 +113,9 @@ class PostgisStore(Store):
 
         from geo.store import schema
 
-        try:
-            raw = psycopg.connect(self.url, connect_timeout=10)
-        except psycopg.OperationalError as err:
-            raise DatabaseUnavailableError(f"Die Datenbank {describe(self.url)} ist nicht erreichbar: "
-                                           f"{_last_line(err)}") from err
+        raw = open_connection(self.url)
         with raw:
+            # checked on every connection: a backup of an older schema may have been restored meanwhile
             version = raw.execute("SELECT to_regclass('alembic_version')").fetchone()[0] and raw.execute(
                 "SELECT version_num FROM alembic_version").fetchone()[0]
             if version != schema.newest():
